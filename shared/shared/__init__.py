@@ -1,0 +1,1 @@
+"""Mechanisms shared by the TimeTracker platform's services. No business logic lives here."""

@@ -1,0 +1,132 @@
+"""SQLAlchemy 2 engine, one transaction per request, and Alembic helpers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """Each service's own metadata, with constraint names that Alembic can diff."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class TZDateTime(DateTime):
+    """`timestamptz`; every value in and out is an aware UTC datetime."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_base(metadata: MetaData) -> type[DeclarativeBase]:
+    class Base(DeclarativeBase):
+        pass
+
+    Base.metadata = metadata
+    return Base
+
+
+def create_db_engine(url: str, *, pool_size: int = 10) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={"connect_timeout": 5, "options": "-c timezone=UTC"},
+    )
+
+
+def new_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+AFTER_COMMIT_HOOKS = "after_commit_hooks"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """The request's transaction: committed after the endpoint returns and before the
+    response is sent; rolled back on any exception. Services never commit themselves."""
+    session: Session = request.app.state.sessionmaker()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        hooks = session.info.pop(AFTER_COMMIT_HOOKS, None) if session.info else None
+        session.close()
+    for hook in hooks or ():
+        hook()
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def on_commit(session: Session, hook) -> None:
+    """Run `hook()` once the request transaction has ended (e.g. wake the outbox relay)."""
+    hooks = session.info.setdefault(AFTER_COMMIT_HOOKS, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def ensure_database(url: str) -> None:
+    """Create the service's database on its server if it does not exist yet."""
+    target = make_url(url)
+    admin_url = target.set(database="postgres")
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+                log.info("created database %s", target.database)
+    finally:
+        engine.dispose()
+
+
+def drop_database(url: str) -> None:
+    target = make_url(url)
+    engine = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+def migrate(service_dir: Path, url: str) -> None:
+    """`alembic upgrade head` for the service whose `alembic.ini` is in `service_dir`."""
+    from alembic import command
+    from alembic.config import Config
+
+    ensure_database(url)
+    config = Config(str(service_dir / "alembic.ini"))
+    config.set_main_option("script_location", str(service_dir / "migrations"))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(config, "head")

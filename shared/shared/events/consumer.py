@@ -1,0 +1,92 @@
+"""Durable JetStream consumer: apply an event and record its id in one transaction, ack after.
+
+A redelivered event finds its id already recorded and changes nothing (exactly-once effect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.events.envelope import EventEnvelope
+from shared.events.link import NatsLink
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Session, EventEnvelope], None]
+
+
+class DurableConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        subject: str,
+        handler: Handler,
+        sessions: sessionmaker[Session],
+        processed: Table,
+        link: NatsLink,
+        batch: int = 100,
+    ) -> None:
+        self.name = name
+        self.subject = subject
+        self.handler = handler
+        self.sessions = sessions
+        self.processed = processed
+        self.link = link
+        self.batch = batch
+
+    async def run(self) -> None:
+        while True:
+            try:
+                js = await self.link.jetstream()
+                sub = await js.pull_subscribe(self.subject, durable=self.name, stream=self.link.stream)
+                while True:
+                    try:
+                        msgs = await sub.fetch(self.batch, timeout=1)
+                    except (TimeoutError, NatsTimeoutError):
+                        continue
+                    for msg in msgs:
+                        await self._handle(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - NATS or DB down: resubscribe and go on
+                log.warning("consumer %s: %s; retrying", self.name, exc)
+                await asyncio.sleep(1)
+
+    async def _handle(self, msg: Msg) -> None:
+        try:
+            envelope = EventEnvelope.from_json(msg.data)
+        except ValidationError:
+            log.error("consumer %s: dropping malformed message on %s", self.name, msg.subject)
+            await msg.term()
+            return
+        try:
+            await asyncio.to_thread(self.apply, envelope)
+        except Exception:  # noqa: BLE001 - redelivered later; the transaction rolled back
+            log.exception("consumer %s: event %s failed", self.name, envelope.id)
+            await msg.nak(delay=2)
+            return
+        await msg.ack()
+
+    def apply(self, envelope: EventEnvelope) -> bool:
+        """Apply once; returns False when this consumer had already processed the event."""
+        with self.sessions() as session, session.begin():
+            fresh = session.execute(
+                insert(self.processed)
+                .values(consumer=self.name, event_id=envelope.id)
+                .on_conflict_do_nothing()
+                .returning(self.processed.c.event_id)
+            ).first()
+            if fresh is None:
+                return False
+            self.handler(session, envelope)
+            return True

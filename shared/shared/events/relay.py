@@ -1,0 +1,101 @@
+"""Publishes outbox rows to JetStream, in order, with `Nats-Msg-Id` = event id.
+
+Woken right after a commit that wrote events, and by a poll as a safety net. Several replicas
+of a service may run a relay: a PostgreSQL advisory lock lets one publish at a time, which
+keeps the outbox order on the stream. A crash between publish and marking the row only
+re-publishes, and JetStream drops the duplicate by its message id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import zlib
+
+from sqlalchemy import Engine, Table, func, select, text, update
+
+from shared.events.link import NatsLink
+
+log = logging.getLogger(__name__)
+
+_BATCH = 500
+_LOCKED_RETRY_SECONDS = 0.05
+
+
+class OutboxRelay:
+    def __init__(self, *, engine: Engine, table: Table, link: NatsLink, poll_seconds: float = 1.0) -> None:
+        self.engine = engine
+        self.table = table
+        self.link = link
+        self.poll_seconds = poll_seconds
+        self._lock_key = zlib.crc32(f"tt-outbox:{engine.url.database}".encode())
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Thread-safe: called by the request thread right after its commit."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wakeup.set)
+
+    async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        delay = self.poll_seconds
+        while True:
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+            self._wakeup.clear()
+            try:
+                delay = await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - NATS or the DB down: keep rows, retry later
+                log.warning("outbox relay: %s; will retry", exc)
+                delay = self.poll_seconds
+
+    async def drain(self) -> float:
+        """Publish until the outbox is empty; returns how long to wait before the next pass."""
+        while True:
+            published = await self._publish_batch()
+            if published is None:
+                return _LOCKED_RETRY_SECONDS
+            if published < _BATCH:
+                return self.poll_seconds
+
+    async def _publish_batch(self) -> int | None:
+        js = await self.link.jetstream()
+        conn = await asyncio.to_thread(self.engine.connect)
+        try:
+            rows = await asyncio.to_thread(self._claim, conn)
+            if rows is None:
+                return None
+            for row_id, event_id, subject, payload in rows:
+                await js.publish(
+                    subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": event_id}, timeout=2
+                )
+            if rows:
+                await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows])
+            else:
+                await asyncio.to_thread(conn.rollback)
+            return len(rows)
+        finally:
+            await asyncio.to_thread(conn.close)
+
+    def _claim(self, conn):
+        conn.begin()
+        if not conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": self._lock_key}):
+            conn.rollback()
+            return None
+        t = self.table
+        return conn.execute(
+            select(t.c.id, t.c.event_id, t.c.subject, t.c.payload)
+            .where(t.c.published_at.is_(None))
+            .order_by(t.c.id)
+            .limit(_BATCH)
+        ).all()
+
+    def _mark_published(self, conn, ids: list[int]) -> None:
+        conn.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now()))
+        conn.commit()

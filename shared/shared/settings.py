@@ -1,0 +1,41 @@
+"""Settings base: every process reads its configuration once from `TT_` variables."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "xxx"}
+
+
+class PlatformSettings(BaseSettings):
+    """What every service process needs. One small subclass per process adds its own fields."""
+
+    model_config = SettingsConfigDict(env_prefix="TT_", extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    # PostgreSQL server URL; each service uses its own database on it (`tt_<service>`)
+    # unless TT_<SERVICE>_DATABASE_URL names one explicitly.
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/postgres"
+    database_pool_size: int = 10
+    nats_url: str = "nats://127.0.0.1:4222"
+    nats_stream: str = "TT"
+    identity_secret: SecretStr
+    identity_ttl_seconds: int = 60
+    outbox_poll_seconds: float = 1.0
+    log_level: str = "INFO"
+
+    @field_validator("identity_secret")
+    @classmethod
+    def _real_secret(cls, value: SecretStr) -> SecretStr:
+        raw = value.get_secret_value()
+        if raw.lower() in _PLACEHOLDERS or len(raw) < 32:
+            raise ValueError("TT_IDENTITY_SECRET must be a real secret of at least 32 characters")
+        return value
+
+    def service_database_url(self, explicit: str | None = None) -> str:
+        """The service's own database: explicit URL if given, else `tt_<service>` on the server."""
+        if explicit:
+            return explicit
+        return make_url(self.database_url).set(database=f"tt_{self.service_name}").render_as_string(hide_password=False)
