@@ -96,25 +96,32 @@ def _scope_requirements(dependant: Dependant) -> Iterable[ScopeRequirement]:
         yield from _scope_requirements(sub)
 
 
-def publish_scopes(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """Wrap `app.openapi` so every operation states how it is authenticated and its scopes."""
+def publish_scopes(app: FastAPI, routers: list[APIRouter]) -> Callable[[], dict[str, Any]]:
+    """Wrap `app.openapi` so every operation states how it is authenticated and its scopes.
+
+    Routers are walked directly (FastAPI keeps included routers lazily), so each service hands
+    `create_service_app` a flat list of feature routers, each with its full path prefix.
+    """
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = build()
-        for route in app.routes:
-            if not isinstance(route, APIRoute) or not route.include_in_schema:
-                continue
-            reqs = list(_scope_requirements(route.dependant))
-            mode = reqs[0].auth_mode if reqs else "token"
-            scopes = sorted({s for r in reqs for s in r.alternatives})
-            for method in route.methods:
-                op = schema["paths"][route.path_format].get(method.lower())
-                if op is not None:
-                    op["x-tt-auth"] = mode
-                    op["x-tt-scopes"] = scopes
+        for router in routers:
+            for route in router.routes:
+                if not isinstance(route, APIRoute):
+                    raise TypeError(f"nested router under {router.prefix!r}: pass feature routers flat")
+                if not route.include_in_schema:
+                    continue
+                reqs = list(_scope_requirements(route.dependant))
+                mode = reqs[0].auth_mode if reqs else "token"
+                scopes = sorted({s for r in reqs for s in r.alternatives})
+                for method in route.methods:
+                    op = schema["paths"][route.path_format].get(method.lower())
+                    if op is not None:
+                        op["x-tt-auth"] = mode
+                        op["x-tt-scopes"] = scopes
         return schema
 
     return openapi
@@ -144,7 +151,9 @@ def create_service_app(
     sessions = new_sessionmaker(engine)
     sessions.configure(info=session_info(outbox, relay.wake))
     durable = [
-        DurableConsumer(name=c.name, subject=c.subject, handler=c.handler, sessions=sessions, processed=processed, link=link)
+        DurableConsumer(
+            name=c.name, subject=c.subject, handler=c.handler, sessions=sessions, processed=processed, link=link
+        )
         for c in consumers
     ]
 
@@ -183,6 +192,7 @@ def create_service_app(
     app.state.service_dir = service_dir
     install_error_handlers(app)
     app.add_middleware(JsonBodyMiddleware)
+    routers = list(routers)
     for router in routers:
         app.include_router(router)
 
@@ -200,7 +210,7 @@ def create_service_app(
 
     app.router.routes.append(Route("/healthz", healthz, methods=["GET"]))
     app.router.routes.append(Route("/readyz", readyz, methods=["GET"]))
-    app.openapi = publish_scopes(app)
+    app.openapi = publish_scopes(app, routers)
     if on_startup is not None:
         on_startup(app)
     return app

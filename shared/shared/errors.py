@@ -11,18 +11,16 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from starlette.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
 
 log = logging.getLogger(__name__)
 
 _JSON_CONTENT_TYPES = ("application/json", "+json")
 
 
-def error_body(
-    *, error: str, message: str | None = None, error_code: str, **extra: Any
-) -> dict[str, Any]:
+def error_body(*, error: str, message: str | None = None, error_code: str, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "success": False,
         "error": error,
@@ -59,9 +57,7 @@ class ApiError(Exception):
         super().__init__(self.message)
 
     def body(self) -> dict[str, Any]:
-        return error_body(
-            error=self.error, message=self.message, error_code=self.error_code, **self.extra
-        )
+        return error_body(error=self.error, message=self.message, error_code=self.error_code, **self.extra)
 
 
 class BadRequestError(ApiError):
@@ -77,9 +73,7 @@ class ValidationError(ApiError):
     error_code = "validation_error"
     error = "Validation failed"
 
-    def __init__(
-        self, errors: dict[str, list[str]], message: str | None = None, **extra: Any
-    ) -> None:
+    def __init__(self, errors: dict[str, list[str]], message: str | None = None, **extra: Any) -> None:
         super().__init__(message, errors=errors, **extra)
 
 
@@ -165,12 +159,18 @@ def validation_error_response(request: Request, exc: RequestValidationError) -> 
     for err in exc.errors():
         loc = tuple(err.get("loc", ()))
         if err.get("type") == "json_invalid":
-            return _json(400, error_body(error="Malformed JSON", message="Request body is not valid JSON", error_code="bad_request"))
+            return _json(
+                400,
+                error_body(error="Malformed JSON", message="Request body is not valid JSON", error_code="bad_request"),
+            )
         if loc == ("body",):
             content_type = request.headers.get("content-type", "")
             if content_type and not any(t in content_type for t in _JSON_CONTENT_TYPES):
                 return _json(415, status_error_body(415, "Request body must be JSON (application/json)"))
-            return _json(400, error_body(error="Bad request", message="Request body must be a JSON object", error_code="bad_request"))
+            return _json(
+                400,
+                error_body(error="Bad request", message="Request body must be a JSON object", error_code="bad_request"),
+            )
         field = _field_name(loc) or "body"
         field_errors.setdefault(field, []).append(_field_message(field, err))
     return _json(400, ValidationError(field_errors).body())
@@ -199,7 +199,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
         log.info("integrity error on %s %s: %s", request.method, request.url.path, exc.orig)
-        return _json(409, error_body(error="Duplicate entry", message="The change conflicts with existing data", error_code="conflict"))
+        return _json(
+            409,
+            error_body(
+                error="Duplicate entry", message="The change conflicts with existing data", error_code="conflict"
+            ),
+        )
 
     @app.exception_handler(OperationalError)
     async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:

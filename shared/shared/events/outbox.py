@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, Text, insert
+from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 

@@ -71,7 +71,7 @@ class OutboxRelay:
             rows = await asyncio.to_thread(self._claim, conn)
             if rows is None:
                 return None
-            for row_id, event_id, subject, payload in rows:
+            for _, event_id, subject, payload in rows:
                 await js.publish(
                     subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": event_id}, timeout=2
                 )

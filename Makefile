@@ -1,0 +1,35 @@
+# TimeTracker platform. `make run` and `make test` do all set-up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PACKAGES := shared gateway $(sort $(dir $(wildcard services/*/pyproject.toml)))
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test bench lint admin clean
+
+$(STAMP): requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p))
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) deploy/launcher.py
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# Operator CLI against the running local stack, e.g. make admin ARGS="list-tokens"
+admin: $(STAMP)
+	@test -f .run/env && . ./.run/env; $(VENV)/bin/tt-admin $(ARGS)
+
+clean:
+	rm -rf $(VENV) .run .pytest_cache .hypothesis
