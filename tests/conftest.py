@@ -1,0 +1,124 @@
+"""Cross-service tests: the real auth service and gateway as separate processes, on real
+PostgreSQL, NATS and Redis. Each session gets its own databases and rate-limit key prefix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from shared.db import drop_database, migrate
+from shared.embedded import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+ADMIN_PASSWORD = "admin-password-123"
+
+
+@dataclass
+class Stack:
+    env: dict[str, str]
+    auth_url: str
+    gateway_url: str
+    admin_token: str
+
+    def client(self, token: str | None = None, base: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=base or self.gateway_url, headers=headers, timeout=10)
+
+
+def database_url(server_url: str, name: str) -> str:
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def run_cli(env: dict[str, str], *args: str) -> str:
+    out = subprocess.run([sys.executable, "-m", "auth.cli", *args], env={**os.environ, **env},
+                         capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
+
+
+def gateway_env(base: dict[str, str], auth_url: str, **overrides: str) -> dict[str, str]:
+    env = {**base, "TT_AUTH_URL": auth_url, "TT_TOKEN_CACHE_TTL_SECONDS": "30"}
+    env.update({k: str(v) for k, v in overrides.items()})
+    return env
+
+
+def new_auth_env(infra_urls: dict[str, str], identity_secret: str) -> dict[str, str]:
+    """Environment of an auth service on a freshly migrated database of its own."""
+    url = database_url(infra_urls["database"], f"tt_e2e_auth_{uuid.uuid4().hex[:8]}")
+    migrate(REPO / "services" / "auth", url)
+    return {
+        "TT_DATABASE_URL": infra_urls["database"],
+        "TT_AUTH_DATABASE_URL": url,
+        "TT_NATS_URL": infra_urls["nats"],
+        "TT_REDIS_URL": infra_urls["redis"],
+        "TT_IDENTITY_SECRET": identity_secret,
+        "TT_ADMIN_USERNAME": "admin",
+        "TT_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "TT_OUTBOX_POLL_SECONDS": "0.5",
+        "TT_RATE_LIMIT_KEY_PREFIX": f"tt-e2e-{uuid.uuid4().hex[:8]}",
+    }
+
+
+@pytest.fixture(scope="session")
+def auth_env(infra_urls, identity_secret):
+    env = new_auth_env(infra_urls, identity_secret)
+    yield env
+    drop_database(env["TT_AUTH_DATABASE_URL"])
+
+
+@pytest.fixture(scope="session")
+def stack(auth_env, service_process) -> Stack:
+    auth = service_process("auth.main:create_app", auth_env)
+    gateway = service_process(
+        "gateway.main:create_app",
+        gateway_env(auth_env, auth.url, TT_RATE_LIMIT_PER_MINUTE=10000, TT_RATE_LIMIT_PER_HOUR=100000,
+                    TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000),
+    )
+    token = run_cli(auth_env, "bootstrap", "--print-token")
+    return Stack(env=auth_env, auth_url=auth.url, gateway_url=gateway.url, admin_token=token)
+
+
+@pytest.fixture(scope="session")
+def admin(stack) -> httpx.Client:
+    with stack.client(stack.admin_token) as c:
+        yield c
+
+
+@pytest.fixture
+def make_user(admin):
+    """Create a user through the API; returns its id."""
+
+    def make(role: str = "user", **fields) -> dict:
+        username = fields.pop("username", f"u{uuid.uuid4().hex[:10]}")
+        body = {"username": username, "password": "password-123", "role": role, **fields}
+        r = admin.post("/api/v1/users", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()["user"]
+
+    return make
+
+
+@pytest.fixture
+def make_token(admin, make_user):
+    """Mint a token through the admin API; returns (plain token, token id, user)."""
+
+    def make(scopes: str = "read:*,write:*", user: dict | None = None, **fields) -> tuple[str, int, dict]:
+        user = user or make_user()
+        body = {"name": f"t-{uuid.uuid4().hex[:6]}", "user_id": user["id"], "scopes": scopes, **fields}
+        r = admin.post("/api/v1/admin/api-tokens", json=body)
+        assert r.status_code == 201, r.text
+        return r.json()["token"], r.json()["token_id"], user
+
+    return make
+
+
+def free_local_port() -> int:
+    return free_port()

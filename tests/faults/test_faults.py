@@ -1,0 +1,108 @@
+"""Faults: a backing service stopped, NATS stopped while a revocation commits."""
+
+import asyncio
+import json
+import subprocess
+import time
+
+import httpx
+import nats
+from conftest import gateway_env, new_auth_env, run_cli
+from sqlalchemy import create_engine, text
+
+from shared.db import drop_database
+from shared.embedded import free_port, wait_for_port
+
+ME = "/api/v1/users/me"
+
+
+def test_stopped_service_gives_503_in_the_standard_shape(stack, auth_env, service_process):
+    auth = service_process("auth.main:create_app", auth_env)
+    gateway = service_process("gateway.main:create_app", gateway_env(auth_env, auth.url))
+    token = run_cli(auth_env, "create-token", "--user", "admin", "--scopes", "read:users")
+    assert httpx.get(gateway.url + ME, headers={"X-API-Key": token}).status_code == 200
+    auth.stop()
+    for r in (httpx.get(gateway.url + ME, headers={"X-API-Key": token}),
+              httpx.post(gateway.url + "/api/v1/auth/login", json={"username": "a", "password": "b"})):
+        assert r.status_code == 503, r.text
+        body = r.json()
+        assert body["success"] is False and body["error_code"] == "service_unavailable"
+    health = httpx.get(gateway.url + "/api/v1/health").json()
+    assert health["status"] == "healthy" and health["services"]["auth"] == "unavailable"
+
+
+def _nats_server(binary: str, port: int, store) -> subprocess.Popen:
+    proc = subprocess.Popen([binary, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port("127.0.0.1", port)
+    return proc
+
+
+def _revocations(url: str, token_id: int) -> list[dict]:
+    async def read() -> list[dict]:
+        nc = await nats.connect(url)
+        js = nc.jetstream()
+        sub = await js.subscribe("tt.auth.api_token.revoked", ordered_consumer=True)
+        found = []
+        try:
+            while True:
+                msg = await sub.next_msg(timeout=1)
+                event = json.loads(msg.data)
+                if event["data"].get("token_id") == token_id:
+                    found.append(event)
+        except nats.errors.TimeoutError:
+            pass
+        await nc.close()
+        return found
+
+    return asyncio.run(read())
+
+
+def test_revocation_committed_while_nats_is_down_is_delivered_once_after(infra_urls, identity_secret,
+                                                                        service_process, tmp_path):
+    import shutil
+    import sys
+    from pathlib import Path
+
+    binary = str(Path(sys.executable).parent / "nats-server")
+    binary = binary if Path(binary).exists() else shutil.which("nats-server")
+    port = free_port()
+    url = f"nats://127.0.0.1:{port}"
+    server = _nats_server(binary, port, tmp_path)
+    env = {**new_auth_env(infra_urls, identity_secret), "TT_NATS_URL": url}
+    auth = service_process("auth.main:create_app", env)
+    gateway = service_process("gateway.main:create_app", gateway_env(env, auth.url))
+    run_cli(env, "bootstrap")
+    token = run_cli(env, "create-token", "--user", "admin", "--scopes", "admin:all")
+    headers = {"X-API-Key": token}
+    victim = httpx.post(gateway.url + "/api/v1/admin/api-tokens", headers=headers,
+                        json={"name": "victim", "user_id": 1, "scopes": "read:users"}).json()
+    try:
+        server.terminate()
+        server.wait()
+        r = httpx.delete(f"{gateway.url}/api/v1/admin/api-tokens/{victim['token_id']}", headers=headers)
+        assert r.status_code == 200, "the revoke commits although NATS is down"
+        engine = create_engine(env["TT_AUTH_DATABASE_URL"])
+        with engine.connect() as conn:
+            waiting = conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL "
+                                       "AND subject = 'tt.auth.api_token.revoked' AND payload->'data'->>'token_id' = :t"),
+                                  {"t": str(victim["token_id"])})
+        assert waiting == 1
+        time.sleep(1.5)  # the relay retries against the dead server meanwhile
+        server = _nats_server(binary, port, tmp_path)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                left = conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+            if left == 0:
+                break
+            time.sleep(0.2)
+        engine.dispose()
+        assert left == 0, "the outbox did not drain after NATS came back"
+        events = _revocations(url, victim["token_id"])
+        assert len(events) == 1, events
+        assert events[0]["type"] == "tt.auth.api_token.revoked"
+    finally:
+        server.terminate()
+        auth.stop()
+        drop_database(env["TT_AUTH_DATABASE_URL"])
