@@ -49,13 +49,16 @@ class DurableConsumer:
             try:
                 js = await self.link.jetstream()
                 sub = await js.pull_subscribe(self.subject, durable=self.name, stream=self.link.stream)
-                while True:
-                    try:
-                        msgs = await sub.fetch(self.batch, timeout=1)
-                    except (TimeoutError, NatsTimeoutError):
-                        continue
-                    for msg in msgs:
-                        await self._handle(msg)
+                try:
+                    while True:
+                        try:
+                            msgs = await sub.fetch(self.batch, timeout=1)
+                        except (TimeoutError, NatsTimeoutError):
+                            continue
+                        for msg in msgs:
+                            await self._handle(msg)
+                finally:
+                    await asyncio.shield(_unsubscribe(sub))
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - NATS or DB down: resubscribe and go on
@@ -90,3 +93,10 @@ class DurableConsumer:
                 return False
             self.handler(session, envelope)
             return True
+
+
+async def _unsubscribe(sub) -> None:
+    try:
+        await sub.unsubscribe()
+    except Exception:  # noqa: BLE001 - the connection may already be gone
+        log.debug("unsubscribe failed", exc_info=True)

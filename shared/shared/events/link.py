@@ -59,9 +59,12 @@ class NatsLink:
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
             try:
-                await self._nc.drain()
+                # flush what was published, then close: draining would wait on open pull
+                # subscriptions for its whole timeout
+                await self._nc.flush(timeout=1)
+                await self._nc.close()
             except Exception:  # noqa: BLE001 - closing a broken connection must not fail shutdown
-                log.debug("nats drain failed", exc_info=True)
+                log.debug("nats close failed", exc_info=True)
         self._nc = self._js = None
 
     async def _on_error(self, exc: Exception) -> None:

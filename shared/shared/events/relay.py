@@ -21,6 +21,9 @@ log = logging.getLogger(__name__)
 
 _BATCH = 500
 _LOCKED_RETRY_SECONDS = 0.05
+# Published rows are kept a while for inspection and replays, then purged.
+_KEEP_PUBLISHED = "7 days"
+_PURGE_EVERY_SECONDS = 600
 
 
 class OutboxRelay:
@@ -32,6 +35,7 @@ class OutboxRelay:
         self._lock_key = zlib.crc32(f"tt-outbox:{engine.url.database}".encode())
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup = asyncio.Event()
+        self._next_purge = 0.0
 
     def wake(self) -> None:
         """Thread-safe: called by the request thread right after its commit."""
@@ -62,6 +66,7 @@ class OutboxRelay:
             if published is None:
                 return _LOCKED_RETRY_SECONDS
             if published < _BATCH:
+                await self._purge_if_due()
                 return self.poll_seconds
 
     async def _publish_batch(self) -> int | None:
@@ -82,6 +87,20 @@ class OutboxRelay:
             return len(rows)
         finally:
             await asyncio.to_thread(conn.close)
+
+    async def _purge_if_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now < self._next_purge:
+            return
+        self._next_purge = now + _PURGE_EVERY_SECONDS
+        await asyncio.to_thread(self._purge)
+
+    def _purge(self) -> None:
+        t = self.table
+        with self.engine.begin() as conn:
+            conn.execute(
+                t.delete().where(t.c.published_at < func.now() - text(f"interval '{_KEEP_PUBLISHED}'"))
+            )
 
     def _claim(self, conn):
         conn.begin()
