@@ -1,0 +1,1 @@
+"""TimeTracker auth service: users, API tokens, login, token introspection, version check."""
