@@ -116,7 +116,7 @@ def publish_scopes(app: FastAPI, routers: list[APIRouter]) -> Callable[[], dict[
                     continue
                 reqs = list(_scope_requirements(route.dependant))
                 mode = reqs[0].auth_mode if reqs else "token"
-                scopes = sorted({s for r in reqs for s in r.alternatives})
+                scopes = list(dict.fromkeys(s for r in reqs for s in r.alternatives))
                 for method in route.methods:
                     op = schema["paths"][route.path_format].get(method.lower())
                     if op is not None:

@@ -1,0 +1,147 @@
+"""`make bench`: load on loopback, measured side by side in one run.
+
+1. The same authenticated GET (`/api/v1/users/me`) served directly by the auth service (with a
+   pre-signed gateway identity) and through the gateway (API token, scope check, rate limit
+   against Redis when TT_REDIS_URL is set or an embedded one, proxy) — req/s, p50, p99 by wrk.
+2. The rate limiter alone: decisions per second and latency, Redis-backed and process-local.
+
+The figures are printed as a Markdown table; `docs/benchmarks.md` records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+from shared.db import drop_database, migrate  # noqa: E402
+from shared.embedded import embedded  # noqa: E402
+from shared.identity import Identity, IdentityCodec  # noqa: E402
+from shared.testing.fixtures import ServiceProcess  # noqa: E402
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing wrk from the Debian packages …", flush=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+        if not shutil.which("wrk"):
+            subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
+    found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is needed for make bench (apt-get install wrk)")
+    return found
+
+
+def wrk(binary: str, url: str, headers: dict[str, str], *, seconds: int, connections: int) -> dict[str, float]:
+    argv = [binary, "--latency", "-t1", f"-c{connections}", f"-d{seconds}s", url]
+    for key, value in headers.items():
+        argv += ["-H", f"{key}: {value}"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {p: float(v) * _UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if non2xx:
+        raise SystemExit(f"{url}: {non2xx.group(1)} non-2xx responses during the run:\n{out}")
+    return {"rps": rps, "p50": latency["50"], "p99": latency["99"]}
+
+
+async def limiter_figures(redis_url: str, n: int) -> dict[str, dict[str, float]]:
+    from gateway.ratelimit import LocalLimiter, RedisLimiter
+
+    results = {}
+    redis_limiter = RedisLimiter(redis_url, prefix=f"bench-{uuid.uuid4().hex[:6]}")
+    local = LocalLimiter()
+    for name, limiter in (("redis", redis_limiter), ("local", local)):
+        samples = []
+        started = time.perf_counter()
+        for i in range(n):
+            t = time.perf_counter()
+            await limiter.hit(f"tok{i % 50}", per_minute=10**9, per_hour=10**9)
+            samples.append((time.perf_counter() - t) * 1000)
+        elapsed = time.perf_counter() - started
+        samples.sort()
+        results[name] = {"rps": n / elapsed, "p50": samples[n // 2], "p99": samples[int(n * 0.99)]}
+    await redis_limiter.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+
+    wrk_bin = ensure_wrk()
+    infra = embedded(Path(tempfile.mkdtemp(prefix="tt-bench-")))
+    procs: list[ServiceProcess] = []
+    db_url = None
+    try:
+        server = infra.postgres_url()
+        redis_url = infra.redis_url()
+        secret = os.environ.get("TT_IDENTITY_SECRET") or uuid.uuid4().hex * 2
+        from sqlalchemy.engine import make_url
+
+        db_url = make_url(server).set(database=f"tt_bench_auth_{uuid.uuid4().hex[:6]}").render_as_string(False)
+        migrate(REPO / "services" / "auth", db_url)
+        env = {"TT_DATABASE_URL": server, "TT_AUTH_DATABASE_URL": db_url, "TT_NATS_URL": infra.nats_url(),
+               "TT_IDENTITY_SECRET": secret, "TT_ADMIN_USERNAME": "admin", "TT_ADMIN_PASSWORD": "bench-password",
+               "TT_LOG_LEVEL": "WARNING"}
+        logs = Path(tempfile.mkdtemp(prefix="tt-bench-logs-"))
+        auth = ServiceProcess("auth.main:create_app", env, logs / "auth.log").start()
+        procs.append(auth)
+        gw_env = {**env, "TT_AUTH_URL": auth.url, "TT_REDIS_URL": redis_url,
+                  "TT_RATE_LIMIT_PER_MINUTE": "100000000", "TT_RATE_LIMIT_PER_HOUR": "100000000"}
+        gateway = ServiceProcess("gateway.main:create_app", gw_env, logs / "gateway.log").start()
+        procs.append(gateway)
+        token = subprocess.run([sys.executable, "-m", "auth.cli", "bootstrap", "--print-token"], env={**os.environ, **env},
+                               capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        identity = IdentityCodec(secret).sign(
+            Identity(user_id=1, username="admin", is_admin=True, scopes=("admin:all",), token_id=1), ttl_seconds=3600
+        )
+        direct_headers = {"X-TT-Identity": identity}
+        gateway_headers = {"Authorization": f"Bearer {token}"}
+        path = "/api/v1/users/me"
+        for url, headers in ((auth.url, direct_headers), (gateway.url, gateway_headers)):  # warm-up
+            wrk(wrk_bin, url + path, headers, seconds=2, connections=args.connections)
+        direct = wrk(wrk_bin, auth.url + path, direct_headers, seconds=args.seconds, connections=args.connections)
+        through = wrk(wrk_bin, gateway.url + path, gateway_headers, seconds=args.seconds, connections=args.connections)
+        limiter = asyncio.run(limiter_figures(redis_url, 20000))
+    finally:
+        for proc in procs:
+            proc.stop()
+        if db_url:
+            drop_database(db_url)
+        infra.stop()
+
+    print(f"\nGET {path}, wrk -t1 -c{args.connections} -d{args.seconds}s, one uvicorn worker per process\n")
+    print("| path | req/s | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|")
+    print(f"| direct to auth service | {direct['rps']:.0f} | {direct['p50']:.2f} | {direct['p99']:.2f} |")
+    print(f"| through the gateway | {through['rps']:.0f} | {through['p50']:.2f} | {through['p99']:.2f} |")
+    ratio = through["rps"] / direct["rps"] * 100
+    print(f"\nthrough-gateway throughput: {ratio:.0f}% of direct (target ≥ 60%); "
+          f"added p50: {through['p50'] - direct['p50']:.2f} ms (target ≤ 1.5 ms)\n")
+    print("| limiter alone (one caller, sequential) | decisions/s | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|")
+    for name, fig in limiter.items():
+        print(f"| {name} | {fig['rps']:.0f} | {fig['p50']:.3f} | {fig['p99']:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
