@@ -23,7 +23,6 @@ STATE = REPO / ".run"
 
 from shared.db import migrate  # noqa: E402
 from shared.embedded import embedded  # noqa: E402
-from shared.settings import PlatformSettings  # noqa: E402
 
 # Fixed local ports; the gateway's own comes from TT_GATEWAY_PORT.
 SERVICE_PORTS = {
