@@ -99,18 +99,38 @@ def main() -> None:
 
         db_url = make_url(server).set(database=f"tt_bench_auth_{uuid.uuid4().hex[:6]}").render_as_string(False)
         migrate(REPO / "services" / "auth", db_url)
-        env = {"TT_DATABASE_URL": server, "TT_AUTH_DATABASE_URL": db_url, "TT_NATS_URL": infra.nats_url(),
-               "TT_IDENTITY_SECRET": secret, "TT_ADMIN_USERNAME": "admin", "TT_ADMIN_PASSWORD": "bench-password",
-               "TT_LOG_LEVEL": "WARNING"}
+        env = {
+            "TT_DATABASE_URL": server,
+            "TT_AUTH_DATABASE_URL": db_url,
+            "TT_NATS_URL": infra.nats_url(),
+            "TT_IDENTITY_SECRET": secret,
+            "TT_ADMIN_USERNAME": "admin",
+            "TT_ADMIN_PASSWORD": "bench-password",
+            "TT_LOG_LEVEL": "WARNING",
+        }
         logs = Path(tempfile.mkdtemp(prefix="tt-bench-logs-"))
         auth = ServiceProcess("auth.main:create_app", env, logs / "auth.log").start()
         procs.append(auth)
-        gw_env = {**env, "TT_AUTH_URL": auth.url, "TT_REDIS_URL": redis_url,
-                  "TT_RATE_LIMIT_PER_MINUTE": "100000000", "TT_RATE_LIMIT_PER_HOUR": "100000000"}
+        gw_env = {
+            **env,
+            "TT_AUTH_URL": auth.url,
+            "TT_REDIS_URL": redis_url,
+            "TT_RATE_LIMIT_PER_MINUTE": "100000000",
+            "TT_RATE_LIMIT_PER_HOUR": "100000000",
+        }
         gateway = ServiceProcess("gateway.main:create_app", gw_env, logs / "gateway.log").start()
         procs.append(gateway)
-        token = subprocess.run([sys.executable, "-m", "auth.cli", "bootstrap", "--print-token"], env={**os.environ, **env},
-                               capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+        token = (
+            subprocess.run(
+                [sys.executable, "-m", "auth.cli", "bootstrap", "--print-token"],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         identity = IdentityCodec(secret).sign(
             Identity(user_id=1, username="admin", is_admin=True, scopes=("admin:all",), token_id=1), ttl_seconds=3600
         )
@@ -135,8 +155,10 @@ def main() -> None:
     print(f"| direct to auth service | {direct['rps']:.0f} | {direct['p50']:.2f} | {direct['p99']:.2f} |")
     print(f"| through the gateway | {through['rps']:.0f} | {through['p50']:.2f} | {through['p99']:.2f} |")
     ratio = through["rps"] / direct["rps"] * 100
-    print(f"\nthrough-gateway throughput: {ratio:.0f}% of direct (target ≥ 60%); "
-          f"added p50: {through['p50'] - direct['p50']:.2f} ms (target ≤ 1.5 ms)\n")
+    print(
+        f"\nthrough-gateway throughput: {ratio:.0f}% of direct (target ≥ 60%); "
+        f"added p50: {through['p50'] - direct['p50']:.2f} ms (target ≤ 1.5 ms)\n"
+    )
     print("| limiter alone (one caller, sequential) | decisions/s | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|")
     for name, fig in limiter.items():

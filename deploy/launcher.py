@@ -23,6 +23,7 @@ STATE = REPO / ".run"
 
 from shared.db import migrate  # noqa: E402
 from shared.embedded import embedded  # noqa: E402
+from shared.migrate import service_database_url  # noqa: E402
 
 # Fixed local ports; the gateway's own comes from TT_GATEWAY_PORT.
 SERVICE_PORTS = {
@@ -142,13 +143,10 @@ def main() -> None:
         write_env_file(env)
         services = discover_services()
         gateway_env = dict(env)
+        os.environ["TT_DATABASE_URL"] = env["TT_DATABASE_URL"]
         for name in services:
-            settings = PlatformSettings(
-                service_name=name, database_url=env["TT_DATABASE_URL"], identity_secret=env["TT_IDENTITY_SECRET"]
-            )
-            url = settings.service_database_url(env.get(f"TT_{name.upper()}_DATABASE_URL"))
             print(f"migrating {name} …", flush=True)
-            migrate(REPO / "services" / name, url)
+            migrate(REPO / "services" / name, service_database_url(name))
             gateway_env[f"TT_{name.upper()}_URL"] = f"http://127.0.0.1:{SERVICE_PORTS[name]}"
         for name in services:
             proc = uvicorn(f"{name}.main:create_app", SERVICE_PORTS[name], env, name)

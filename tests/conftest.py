@@ -38,8 +38,14 @@ def database_url(server_url: str, name: str) -> str:
 
 
 def run_cli(env: dict[str, str], *args: str) -> str:
-    out = subprocess.run([sys.executable, "-m", "auth.cli", *args], env={**os.environ, **env},
-                         capture_output=True, text=True, cwd=REPO, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "auth.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
 
@@ -79,8 +85,13 @@ def stack(auth_env, service_process) -> Stack:
     auth = service_process("auth.main:create_app", auth_env)
     gateway = service_process(
         "gateway.main:create_app",
-        gateway_env(auth_env, auth.url, TT_RATE_LIMIT_PER_MINUTE=10000, TT_RATE_LIMIT_PER_HOUR=100000,
-                    TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000),
+        gateway_env(
+            auth_env,
+            auth.url,
+            TT_RATE_LIMIT_PER_MINUTE=10000,
+            TT_RATE_LIMIT_PER_HOUR=100000,
+            TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000,
+        ),
     )
     token = run_cli(auth_env, "bootstrap", "--print-token")
     return Stack(env=auth_env, auth_url=auth.url, gateway_url=gateway.url, admin_token=token)

@@ -25,7 +25,8 @@ def test_every_operation_declares_auth_and_valid_scopes(stack):
         assert all(SCOPE.match(s) for s in op["x-tt-scopes"]), (path, method, op["x-tt-scopes"])
         if op["x-tt-auth"] == "public":
             assert (path.removeprefix("/api/v1") if path.startswith("/api/v1") else path, method) in {
-                (p.removeprefix("/api/v1"), m) for p, m in PUBLIC}, f"unexpected public route {method} {path}"
+                (p.removeprefix("/api/v1"), m) for p, m in PUBLIC
+            }, f"unexpected public route {method} {path}"
 
 
 def test_scoped_operations_are_refused_without_the_scope(stack, make_token):

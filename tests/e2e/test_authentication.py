@@ -22,7 +22,11 @@ def assert_401(response: httpx.Response, error: str = "Invalid token") -> dict:
 class TestTokenExtraction:
     def test_bearer_and_x_api_key_both_answer_with_the_user(self, stack, make_token):
         token, _, user = make_token("read:users")
-        for headers in ({"Authorization": f"Bearer {token}"}, {"X-API-Key": token}, {"Authorization": f"Token {token}"}):
+        for headers in (
+            {"Authorization": f"Bearer {token}"},
+            {"X-API-Key": token},
+            {"Authorization": f"Token {token}"},
+        ):
             r = httpx.get(stack.gateway_url + ME, headers=headers)
             assert r.status_code == 200, (headers, r.text)
             assert r.json()["user"]["username"] == user["username"]
@@ -54,7 +58,10 @@ class TestUnauthorized:
 
     def test_deactivated_token(self, stack, admin, make_token):
         token, token_id, _ = make_token("read:users")
-        assert admin.post(f"/api/v1/admin/api-tokens/{token_id}/toggle").json()["message"] == "Token deactivated successfully"
+        assert (
+            admin.post(f"/api/v1/admin/api-tokens/{token_id}/toggle").json()["message"]
+            == "Token deactivated successfully"
+        )
         body = assert_401(httpx.get(stack.gateway_url + ME, headers={"X-API-Key": token}))
         assert "revoked" in body["message"].lower()
 
@@ -62,7 +69,9 @@ class TestUnauthorized:
         token, token_id, _ = make_token("read:users", expires_days=1)
         engine = create_engine(stack.env["TT_AUTH_DATABASE_URL"])
         with engine.begin() as conn:
-            conn.execute(text("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = :i"), {"i": token_id})
+            conn.execute(
+                text("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = :i"), {"i": token_id}
+            )
         engine.dispose()
         body = assert_401(httpx.get(stack.gateway_url + ME, headers={"X-API-Key": token}))
         assert "expired" in body["message"].lower()
@@ -104,16 +113,21 @@ class TestForbidden:
 
     def test_non_admin_with_admin_scope_cannot_manage_users(self, stack, make_token):
         token, _, _ = make_token("admin:all")
-        r = httpx.post(stack.gateway_url + "/api/v1/users", json={"username": "x1", "password": "password-123"},
-                       headers={"X-API-Key": token})
+        r = httpx.post(
+            stack.gateway_url + "/api/v1/users",
+            json={"username": "x1", "password": "password-123"},
+            headers={"X-API-Key": token},
+        )
         assert r.status_code == 403 and r.json()["error_code"] == "forbidden"
 
 
 class TestLogin:
     def test_login_returns_only_a_token_that_works(self, stack, make_user):
         user = make_user(username=f"Login{uuid.uuid4().hex[:6]}")
-        r = httpx.post(stack.gateway_url + "/api/v1/auth/login",
-                       json={"username": f"  {user['username'].upper()} ", "password": "password-123"})
+        r = httpx.post(
+            stack.gateway_url + "/api/v1/auth/login",
+            json={"username": f"  {user['username'].upper()} ", "password": "password-123"},
+        )
         assert r.status_code == 200 and list(r.json()) == ["token"]
         token = r.json()["token"]
         assert token.startswith("tt_") and len(token) == 35
@@ -124,12 +138,18 @@ class TestLogin:
         user = make_user()
         bodies = [
             httpx.post(stack.gateway_url + "/api/v1/auth/login", json=payload).json()
-            for payload in ({"username": user["username"], "password": "wrong-password"},
-                            {"username": "nobody-here", "password": "x"},
-                            {})
+            for payload in (
+                {"username": user["username"], "password": "wrong-password"},
+                {"username": "nobody-here", "password": "x"},
+                {},
+            )
         ]
-        expected = {"success": False, "error": "Invalid username or password",
-                    "message": "Invalid username or password", "error_code": "unauthorized"}
+        expected = {
+            "success": False,
+            "error": "Invalid username or password",
+            "message": "Invalid username or password",
+            "error_code": "unauthorized",
+        }
         assert bodies == [expected] * 3
 
 

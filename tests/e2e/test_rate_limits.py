@@ -57,8 +57,10 @@ def test_scope_failures_do_not_use_quota(limited_pair, make_token):
 
 def test_login_attempts_are_limited_per_client_address(stack, auth_env, service_process):
     url = service_process("gateway.main:create_app", gateway_env(auth_env, stack.auth_url)).url
-    codes = [httpx.post(url + "/api/v1/auth/login", json={"username": "admin", "password": "nope"}).status_code
-             for _ in range(6)]
+    codes = [
+        httpx.post(url + "/api/v1/auth/login", json={"username": "admin", "password": "nope"}).status_code
+        for _ in range(6)
+    ]
     assert codes == [401] * 5 + [429]
     refused = httpx.post(url + "/api/v1/auth/login", json={"username": "admin", "password": "nope"})
     assert refused.json()["error_code"] == "rate_limited" and int(refused.headers["Retry-After"]) >= 1
@@ -72,8 +74,13 @@ def test_redis_outage_falls_back_to_local_limits_and_recovers(stack, auth_env, s
     argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     redis = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     wait_for_port("127.0.0.1", port)
-    env = gateway_env(auth_env, stack.auth_url, TT_REDIS_URL=f"redis://127.0.0.1:{port}/0",
-                      TT_RATE_LIMIT_PER_MINUTE=4, TT_RATE_LIMIT_PER_HOUR=1000)
+    env = gateway_env(
+        auth_env,
+        stack.auth_url,
+        TT_REDIS_URL=f"redis://127.0.0.1:{port}/0",
+        TT_RATE_LIMIT_PER_MINUTE=4,
+        TT_RATE_LIMIT_PER_HOUR=1000,
+    )
     url = service_process("gateway.main:create_app", env).url
     token, _, _ = make_token("read:users")
     try:
@@ -96,8 +103,17 @@ def test_redis_outage_falls_back_to_local_limits_and_recovers(stack, auth_env, s
         used_redis = False
         while time.monotonic() < deadline and not used_redis:
             httpx.get(url + ME, headers={"X-API-Key": fresh})
-            used_redis = int(subprocess.run([binary.replace("redis-server", "redis-cli"), "-p", str(port), "dbsize"],
-                                            capture_output=True, text=True).stdout.strip() or 0) > 0
+            used_redis = (
+                int(
+                    subprocess.run(
+                        [binary.replace("redis-server", "redis-cli"), "-p", str(port), "dbsize"],
+                        capture_output=True,
+                        text=True,
+                    ).stdout.strip()
+                    or 0
+                )
+                > 0
+            )
             time.sleep(0.2)
         assert used_redis, "the gateway did not go back to Redis after it returned"
     finally:

@@ -4,8 +4,16 @@ import re
 
 import httpx
 
-INFO_KEYS = {"api_version", "app_version", "setup_required", "enabled_modules", "documentation_url",
-             "authentication", "endpoints", "timezone"}
+INFO_KEYS = {
+    "api_version",
+    "app_version",
+    "setup_required",
+    "enabled_modules",
+    "documentation_url",
+    "authentication",
+    "endpoints",
+    "timezone",
+}
 
 
 def test_info_matches_the_spec(stack):

@@ -10,10 +10,16 @@ ME = "/api/v1/users/me"
 
 def test_create_list_and_revoke(stack, admin, make_user):
     user = make_user()
-    r = admin.post("/api/v1/admin/api-tokens", json={
-        "name": "CI bot", "description": "runs nightly", "user_id": str(user["id"]),
-        "scopes": ["read:projects", "write:time_entries"], "expires_in_days": 30,
-    })
+    r = admin.post(
+        "/api/v1/admin/api-tokens",
+        json={
+            "name": "CI bot",
+            "description": "runs nightly",
+            "user_id": str(user["id"]),
+            "scopes": ["read:projects", "write:time_entries"],
+            "expires_in_days": 30,
+        },
+    )
     assert r.status_code == 201, r.text
     created = r.json()
     assert created["message"] == "API token created successfully"
@@ -25,13 +31,17 @@ def test_create_list_and_revoke(stack, admin, make_user):
     assert mine["username"] == user["username"] and mine["expires_at"].endswith("Z")
     assert "token" not in mine and "token_hash" not in mine
     assert created["token"] not in admin.get("/api/v1/admin/api-tokens").text
-    assert admin.delete(f"/api/v1/admin/api-tokens/{created['token_id']}").json() == {"message": "Token deleted successfully"}
+    assert admin.delete(f"/api/v1/admin/api-tokens/{created['token_id']}").json() == {
+        "message": "Token deleted successfully"
+    }
     assert admin.delete(f"/api/v1/admin/api-tokens/{created['token_id']}").status_code == 404
 
 
 def test_create_validation(admin, make_user):
     user = make_user()
-    r = admin.post("/api/v1/admin/api-tokens", json={"name": "x", "user_id": user["id"], "scopes": "read:projects,fly:away"})
+    r = admin.post(
+        "/api/v1/admin/api-tokens", json={"name": "x", "user_id": user["id"], "scopes": "read:projects,fly:away"}
+    )
     assert r.status_code == 400 and r.json()["error_code"] == "validation_error"
     assert r.json()["invalid_scopes"] == ["fly:away"]
     r = admin.post("/api/v1/admin/api-tokens", json={"user_id": user["id"], "scopes": "read:*"})

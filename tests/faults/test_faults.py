@@ -22,8 +22,10 @@ def test_stopped_service_gives_503_in_the_standard_shape(stack, auth_env, servic
     token = run_cli(auth_env, "create-token", "--user", "admin", "--scopes", "read:users")
     assert httpx.get(gateway.url + ME, headers={"X-API-Key": token}).status_code == 200
     auth.stop()
-    for r in (httpx.get(gateway.url + ME, headers={"X-API-Key": token}),
-              httpx.post(gateway.url + "/api/v1/auth/login", json={"username": "a", "password": "b"})):
+    for r in (
+        httpx.get(gateway.url + ME, headers={"X-API-Key": token}),
+        httpx.post(gateway.url + "/api/v1/auth/login", json={"username": "a", "password": "b"}),
+    ):
         assert r.status_code == 503, r.text
         body = r.json()
         assert body["success"] is False and body["error_code"] == "service_unavailable"
@@ -32,8 +34,11 @@ def test_stopped_service_gives_503_in_the_standard_shape(stack, auth_env, servic
 
 
 def _nats_server(binary: str, port: int, store) -> subprocess.Popen:
-    proc = subprocess.Popen([binary, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wait_for_port("127.0.0.1", port)
     return proc
 
@@ -58,8 +63,9 @@ def _revocations(url: str, token_id: int) -> list[dict]:
     return asyncio.run(read())
 
 
-def test_revocation_committed_while_nats_is_down_is_delivered_once_after(infra_urls, identity_secret,
-                                                                        service_process, tmp_path):
+def test_revocation_committed_while_nats_is_down_is_delivered_once_after(
+    infra_urls, identity_secret, service_process, tmp_path
+):
     import shutil
     import sys
     from pathlib import Path
@@ -75,8 +81,11 @@ def test_revocation_committed_while_nats_is_down_is_delivered_once_after(infra_u
     run_cli(env, "bootstrap")
     token = run_cli(env, "create-token", "--user", "admin", "--scopes", "admin:all")
     headers = {"X-API-Key": token}
-    victim = httpx.post(gateway.url + "/api/v1/admin/api-tokens", headers=headers,
-                        json={"name": "victim", "user_id": 1, "scopes": "read:users"}).json()
+    victim = httpx.post(
+        gateway.url + "/api/v1/admin/api-tokens",
+        headers=headers,
+        json={"name": "victim", "user_id": 1, "scopes": "read:users"},
+    ).json()
     try:
         server.terminate()
         server.wait()
@@ -84,9 +93,13 @@ def test_revocation_committed_while_nats_is_down_is_delivered_once_after(infra_u
         assert r.status_code == 200, "the revoke commits although NATS is down"
         engine = create_engine(env["TT_AUTH_DATABASE_URL"])
         with engine.connect() as conn:
-            waiting = conn.scalar(text("SELECT count(*) FROM outbox WHERE published_at IS NULL "
-                                       "AND subject = 'tt.auth.api_token.revoked' AND payload->'data'->>'token_id' = :t"),
-                                  {"t": str(victim["token_id"])})
+            waiting = conn.scalar(
+                text(
+                    "SELECT count(*) FROM outbox WHERE published_at IS NULL "
+                    "AND subject = 'tt.auth.api_token.revoked' AND payload->'data'->>'token_id' = :t"
+                ),
+                {"t": str(victim["token_id"])},
+            )
         assert waiting == 1
         time.sleep(1.5)  # the relay retries against the dead server meanwhile
         server = _nats_server(binary, port, tmp_path)
