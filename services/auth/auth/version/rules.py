@@ -18,7 +18,8 @@ def strip_version(raw: object) -> str | None:
 def parse_version(raw: object) -> Version | None:
     """Comparable version, or None for unparseable ones (e.g. development builds `dev-123`)."""
     text = strip_version(raw)
-    if text is None:
+    # PEP 440 itself tolerates a leading "v"; only one is allowed in total.
+    if text is None or text[:1] in ("v", "V"):
         return None
     try:
         return Version(text)

@@ -1,0 +1,262 @@
+"""Auth service test fixtures: a migrated scratch database on the real PostgreSQL server, one
+rolled-back transaction per test (requests included), identities signed like the gateway's."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session
+
+from auth.main import create_app
+from auth.models import ApiToken, User, outbox
+from auth.passwords import hash_password
+from auth.settings import AuthSettings
+from auth.tokens.service import issue_token
+from shared.db import drop_database, get_session, migrate
+from shared.events.outbox import session_info
+from shared.testing.fixtures import identity_headers
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+PASSWORD = "password-123"
+
+
+def scratch_database(server_url: str, prefix: str = "tt_auth_test") -> str:
+    url = make_url(server_url).set(database=f"{prefix}_{uuid.uuid4().hex[:10]}")
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def auth_db_url(infra_urls) -> Iterator[str]:
+    url = scratch_database(infra_urls["database"])
+    migrate(SERVICE_DIR, url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(auth_db_url):
+    engine = create_engine(auth_db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings_kwargs(infra_urls, identity_secret, auth_db_url) -> dict[str, Any]:
+    return {
+        "identity_secret": identity_secret,
+        "database_url": infra_urls["database"],
+        "auth_database_url": auth_db_url,
+        "nats_url": infra_urls["nats"],
+        "version_check_github_api_url": "http://127.0.0.1:9",  # nothing listens: fetches fail fast
+        "version_check_http_timeout": 2.0,
+    }
+
+
+@pytest.fixture(scope="session")
+def settings(settings_kwargs) -> AuthSettings:
+    return AuthSettings(**settings_kwargs)
+
+
+@pytest.fixture
+def connection(engine) -> Iterator[Connection]:
+    """The test's transaction: everything (requests included) is rolled back at the end."""
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+def _savepoint_session(connection: Connection) -> Session:
+    return Session(
+        bind=connection, join_transaction_mode="create_savepoint", info=session_info(outbox), expire_on_commit=False
+    )
+
+
+@pytest.fixture
+def session(connection) -> Iterator[Session]:
+    s = _savepoint_session(connection)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    return create_app(settings)
+
+
+def _bind_requests(app, connection: Connection) -> None:
+    def request_session() -> Iterator[Session]:
+        s = _savepoint_session(connection)
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    app.dependency_overrides[get_session] = request_session
+
+
+@pytest.fixture
+def client(app, connection) -> Iterator[TestClient]:
+    _bind_requests(app, connection)
+    yield TestClient(app)
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def make_client(settings_kwargs, connection):
+    """A client of an app built with other settings (same test transaction)."""
+
+    def make(**overrides: Any) -> TestClient:
+        app = create_app(AuthSettings(**{**settings_kwargs, **overrides}))
+        _bind_requests(app, connection)
+        return TestClient(app)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+@pytest.fixture
+def make_user(session, password_hash):
+    def make(**overrides: Any) -> User:
+        fields = {"username": f"user_{uuid.uuid4().hex[:10]}", "role": "user", "password_hash": password_hash}
+        fields.update(overrides)
+        user = User(**fields)
+        session.add(user)
+        session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_token(session):
+    def make(user: User, scopes: str = "read:*,write:*", **overrides: Any) -> tuple[ApiToken, str]:
+        fields = {"name": f"token-{uuid.uuid4().hex[:6]}", "scopes": scopes, "actor": None}
+        fields.update(overrides)
+        return issue_token(session, user=user, **fields)
+
+    return make
+
+
+@pytest.fixture
+def headers_for(identity_codec):
+    """Gateway identity headers for a user (scopes chosen by the test)."""
+
+    def make(user: User | None, *scopes: str, token_id: int | None = 1) -> dict[str, str]:
+        if user is None:
+            return identity_headers(identity_codec)
+        return identity_headers(
+            identity_codec,
+            user_id=user.id,
+            username=user.username,
+            is_admin=user.is_admin,
+            scopes=scopes,
+            token_id=token_id,
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user) -> User:
+    return make_user(role="admin", username=f"admin_{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def admin_headers(admin, headers_for) -> dict[str, str]:
+    return headers_for(admin, "admin:all")
+
+
+@pytest.fixture
+def public_headers(identity_codec) -> dict[str, str]:
+    return identity_headers(identity_codec)
+
+
+@pytest.fixture
+def gateway_headers(identity_codec) -> dict[str, str]:
+    return identity_headers(identity_codec, service="gateway")
+
+
+@pytest.fixture
+def outbox_events(session):
+    """Outbox payloads written so far in this test (optionally of one subject), oldest first."""
+
+    def read(subject: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(outbox.c.subject, outbox.c.payload).order_by(outbox.c.id)
+        if subject is not None:
+            stmt = stmt.where(outbox.c.subject == subject)
+        return [payload for _, payload in session.execute(stmt)]
+
+    return read
+
+
+class FakeGitHub:
+    """A local HTTP server standing in for the GitHub API (never the internet)."""
+
+    def __init__(self) -> None:
+        self.responses: dict[str, tuple[int, bytes]] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server naming
+                fake.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                status, body = fake.responses.get(self.path, (404, b'{"message": "Not Found"}'))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def respond(self, path: str, body: Any, status: int = 200) -> None:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.responses[path] = (status, raw)
+
+    def reset(self) -> None:
+        self.responses.clear()
+        self.requests.clear()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="session")
+def github_server() -> Iterator[FakeGitHub]:
+    server = FakeGitHub()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def github(github_server) -> Iterator[FakeGitHub]:
+    github_server.reset()
+    yield github_server
+    github_server.reset()
