@@ -1,0 +1,1 @@
+"""TimeTracker API gateway."""

@@ -1,0 +1,26 @@
+"""`python -m gateway`: serve on TT_GATEWAY_PORT with uvloop and httptools."""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+
+from gateway.settings import GatewaySettings
+
+
+def main() -> None:
+    settings = GatewaySettings()
+    uvicorn.run(
+        "gateway.main:create_app",
+        factory=True,
+        host=os.environ.get("TT_BIND_HOST", "127.0.0.1"),
+        port=settings.gateway_port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""The gateway's configuration: `TT_` environment variables, read once in `create_app`."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+
+from shared.settings import PlatformSettings
+
+# Every service the gateway may route to, in the order they are loaded and reported.
+SERVICES = ("auth", "tracking", "crm", "inventory", "reporting", "integrations")
+
+
+class GatewaySettings(PlatformSettings):
+    service_name: str = "gateway"
+    gateway_port: int = 8000
+
+    # Base URL of each service; None (or empty) = not deployed.
+    auth_url: str | None = "http://127.0.0.1:8001"
+    tracking_url: str | None = None
+    crm_url: str | None = None
+    inventory_url: str | None = None
+    reporting_url: str | None = None
+    integrations_url: str | None = None
+
+    # None: process-local rate limits only (a single gateway process).
+    redis_url: str | None = None
+    redis_timeout_seconds: float = 0.1
+    redis_probe_seconds: float = 0.5
+    rate_limit_key_prefix: str = "tt:rl"
+    rate_limit_per_minute: int = 100
+    rate_limit_per_hour: int = 1000
+    login_rate_limit_per_minute: int = 5
+
+    token_cache_ttl_seconds: float = 10.0
+    # Used instead while the revocation-event subscription is down, so revocation stays bounded.
+    token_cache_ttl_disconnected_seconds: float = 1.0
+    token_negative_cache_seconds: float = 2.0
+    token_cache_max_entries: int = 10_000
+
+    upstream_connect_timeout: float = 1.0
+    upstream_read_timeout: float = 30.0
+    upstream_write_timeout: float = 10.0
+    upstream_pool_timeout: float = 5.0
+    upstream_max_connections: int = 512
+    upstream_max_keepalive: int = 128
+    # Introspection, usage flush, modules, readiness and OpenAPI fetches.
+    internal_timeout_seconds: float = 2.0
+    health_timeout_seconds: float = 0.5
+
+    routes_retry_seconds: float = 1.0
+    routes_refresh_seconds: float = 60.0
+    usage_flush_seconds: float = 2.0
+    modules_cache_seconds: float = 30.0
+
+    app_version: str = "5.10.0"
+    timezone: str = "Europe/Rome"
+    trust_forwarded_for: bool = False
+
+    @field_validator(
+        "auth_url", "tracking_url", "crm_url", "inventory_url", "reporting_url", "integrations_url", "redis_url"
+    )
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return value.strip().rstrip("/")
+
+    @field_validator("rate_limit_per_minute", "rate_limit_per_hour", "login_rate_limit_per_minute")
+    @classmethod
+    def _at_least_one(cls, value: int) -> int:
+        return max(1, value)
+
+    def service_urls(self) -> dict[str, str]:
+        """Deployed services only: name → base URL."""
+        urls = {name: getattr(self, f"{name}_url") for name in SERVICES}
+        return {name: url for name, url in urls.items() if url}

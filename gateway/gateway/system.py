@@ -1,0 +1,201 @@
+"""The gateway's own unauthenticated endpoints: `/api/v1/info`, `/api/v1/health`
+(CONVENTIONS §10.1–10.2) and the process probes `/healthz`, `/readyz`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from starlette.types import Receive, Scope, Send
+
+from gateway.http import send_json
+
+log = logging.getLogger(__name__)
+
+CORE_MODULES = ["auth", "main", "projects", "timer", "tasks"]
+
+ENDPOINTS: dict[str, Any] = {
+    "projects": "/api/v1/projects",
+    "time_entries": "/api/v1/time-entries",
+    "tasks": "/api/v1/tasks",
+    "clients": "/api/v1/clients",
+    "invoices": "/api/v1/invoices",
+    "expenses": "/api/v1/expenses",
+    "payments": "/api/v1/payments",
+    "mileage": "/api/v1/mileage",
+    "deals": "/api/v1/deals",
+    "leads": "/api/v1/leads",
+    "contacts": "/api/v1/clients/<client_id>/contacts",
+    "issues": "/api/v1/issues",
+    "time_entry_approvals": "/api/v1/time-entry-approvals",
+    "per_diems": "/api/v1/per-diems",
+    "per_diem_rates": "/api/v1/per-diem-rates",
+    "budget_alerts": "/api/v1/budget-alerts",
+    "calendar_events": "/api/v1/calendar/events",
+    "kanban_columns": "/api/v1/kanban/columns",
+    "saved_filters": "/api/v1/saved-filters",
+    "time_entry_templates": "/api/v1/time-entry-templates",
+    "comments": "/api/v1/comments",
+    "recurring_invoices": "/api/v1/recurring-invoices",
+    "credit_notes": "/api/v1/credit-notes",
+    "client_notes": "/api/v1/clients/<client_id>/notes",
+    "client_invoice_unbilled": "/api/v1/clients/<client_id>/invoice-unbilled",
+    "project_costs": "/api/v1/projects/<project_id>/costs",
+    "tax_rules": "/api/v1/tax-rules",
+    "currencies": "/api/v1/currencies",
+    "exchange_rates": "/api/v1/exchange-rates",
+    "favorites": "/api/v1/users/me/favorites/projects",
+    "activities": "/api/v1/activities",
+    "audit_logs": "/api/v1/audit-logs",
+    "ai": "/api/v1/ai/chat",
+    "invoice_pdf_templates": "/api/v1/invoice-pdf-templates",
+    "invoice_templates": "/api/v1/invoice-templates",
+    "webhooks": "/api/v1/webhooks",
+    "users": "/api/v1/users",
+    "reports": "/api/v1/reports/summary",
+    "timesheet_periods": "/api/v1/timesheet-periods",
+    "timesheet_policy": "/api/v1/timesheet-policy",
+    "time_off": {
+        "leave_types": "/api/v1/time-off/leave-types",
+        "requests": "/api/v1/time-off/requests",
+        "balances": "/api/v1/time-off/balances",
+        "holidays": "/api/v1/time-off/holidays",
+    },
+    "payroll_export": "/api/v1/exports/payroll",
+    "capacity_report": "/api/v1/reports/capacity",
+    "compliance_reports": {
+        "locked_periods": "/api/v1/reports/compliance/locked-periods",
+        "audit_events": "/api/v1/reports/compliance/audit-events",
+    },
+    "mileage_gps": "/api/v1/mileage/gps",
+    "search": "/api/v1/search",
+    "inventory": {
+        "items": "/api/v1/inventory/items",
+        "warehouses": "/api/v1/inventory/warehouses",
+        "stock_levels": "/api/v1/inventory/stock-levels",
+        "movements": "/api/v1/inventory/movements",
+        "transfers": "/api/v1/inventory/transfers",
+        "suppliers": "/api/v1/inventory/suppliers",
+        "purchase_orders": "/api/v1/inventory/purchase-orders",
+        "reports": {
+            "valuation": "/api/v1/inventory/reports/valuation",
+            "movement_history": "/api/v1/inventory/reports/movement-history",
+            "turnover": "/api/v1/inventory/reports/turnover",
+            "low_stock": "/api/v1/inventory/reports/low-stock",
+        },
+    },
+}
+
+
+def utc_now_iso() -> str:
+    """CONVENTIONS §6.3: UTC with `Z`, fraction only when non-zero."""
+    now = datetime.now(UTC)
+    text = now.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{text}.{now.microsecond:06d}Z" if now.microsecond else f"{text}Z"
+
+
+class SystemEndpoints:
+    def __init__(self, runtime) -> None:
+        self.runtime = runtime
+        settings = runtime.settings
+        self._info_static = {
+            "api_version": "v1",
+            "app_version": settings.app_version,
+            "setup_required": False,
+            "documentation_url": "/api/docs",
+            "authentication": "API Token (Bearer or X-API-Key header)",
+            "endpoints": ENDPOINTS,
+            "timezone": settings.timezone,
+        }
+        self._modules: list[str] | None = None
+        self._modules_at = float("-inf")
+        self._modules_lock = asyncio.Lock()
+        self._services_status: dict[str, str] = {}
+        self._services_at = float("-inf")
+        self._services_lock = asyncio.Lock()
+        self.routes: dict[str, dict[str, Any]] = {
+            "/api/v1/info": {"GET": self.info},
+            "/api/v1/health": {"GET": self.health},
+            "/healthz": {"GET": self.healthz},
+            "/readyz": {"GET": self.readyz},
+        }
+
+    async def info(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = {**self._info_static, "enabled_modules": await self.enabled_modules()}
+        await send_json(scope, send, 200, body)
+
+    async def enabled_modules(self) -> list[str]:
+        """Auth's `/internal/modules`, cached; last known value while auth is down."""
+        if time.monotonic() - self._modules_at < self.runtime.settings.modules_cache_seconds:
+            return self._modules or list(CORE_MODULES)
+        async with self._modules_lock:
+            if time.monotonic() - self._modules_at >= self.runtime.settings.modules_cache_seconds:
+                await self._refresh_modules()
+        return self._modules or list(CORE_MODULES)
+
+    async def _refresh_modules(self) -> None:
+        auth_url = self.runtime.settings.auth_url
+        # Retry soon when auth did not answer; keep the last known list meanwhile.
+        self._modules_at = time.monotonic() - self.runtime.settings.modules_cache_seconds + 2.0
+        if auth_url is None:
+            return
+        try:
+            response = await self.runtime.internal.get(
+                f"{auth_url}/internal/modules", timeout=self.runtime.settings.health_timeout_seconds
+            )
+            modules = orjson.loads(response.content).get("enabled_modules") if response.status_code == 200 else None
+        except Exception as exc:  # noqa: BLE001 - info must answer even when auth is down
+            log.info("enabled modules not refreshed: %s", exc)
+            return
+        if isinstance(modules, list):
+            self._modules = [str(m) for m in modules]
+            self._modules_at = time.monotonic()
+
+    async def health(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = {"status": "healthy", "timestamp": utc_now_iso(), "services": await self.services_status()}
+        await send_json(scope, send, 200, body)
+
+    async def services_status(self) -> dict[str, str]:
+        """Each deployed service's `/readyz`, checked concurrently, cached for a second."""
+        if time.monotonic() - self._services_at < 1.0:
+            return self._services_status
+        async with self._services_lock:
+            if time.monotonic() - self._services_at >= 1.0:
+                urls = self.runtime.settings.service_urls()
+                results = await asyncio.gather(*(self._ready(url) for url in urls.values()))
+                statuses = ("ready" if ok else "unavailable" for ok in results)
+                self._services_status = dict(zip(urls, statuses, strict=True))
+                self._services_at = time.monotonic()
+        return self._services_status
+
+    async def _ready(self, url: str) -> bool:
+        try:
+            response = await self.runtime.internal.get(
+                f"{url}/readyz", signed=False, timeout=self.runtime.settings.health_timeout_seconds
+            )
+        except Exception:  # noqa: BLE001 - unreachable = unavailable
+            return False
+        return response.status_code == 200
+
+    async def healthz(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send_json(scope, send, 200, {"status": "ok", "service": "gateway"})
+
+    async def readyz(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Ready once the auth service's routes are known (nothing authenticates before)."""
+        runtime = self.runtime
+        routes = {name: s.loaded for name, s in runtime.registry.services.items()}
+        ready = routes.get("auth", True)
+        body = {
+            "status": "ready" if ready else "unavailable",
+            "service": "gateway",
+            "checks": {
+                "routes": routes,
+                "rate_limits": runtime.limiter.mode,
+                "token_events": runtime.events.connected,
+            },
+        }
+        await send_json(scope, send, 200 if ready else 503, body)
