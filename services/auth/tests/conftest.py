@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from joserfc import jwt
+from joserfc.jwk import OctKey
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session
@@ -24,6 +27,7 @@ from auth.settings import AuthSettings
 from auth.tokens.service import issue_token
 from shared.db import drop_database, get_session, migrate
 from shared.events.outbox import session_info
+from shared.identity import ALGORITHM, IDENTITY_HEADER, Identity
 from shared.testing.fixtures import identity_headers
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -157,13 +161,26 @@ def make_token(session):
     return make
 
 
+def userless_identity_headers(secret: str, **fields: Any) -> dict[str, str]:
+    """Identity without a user (public routes, platform callers), signed as the gateway does.
+
+    Built by hand because `Identity.to_claims()` in shared/ emits `"sub": null`, which the
+    verifier rejects ("Claim 'sub' must be a StringOrURI value"); omitting `sub` is the fix
+    proposed for shared/ and what this helper does meanwhile."""
+    now = int(time.time())
+    claims = {k: v for k, v in Identity(user_id=None, **fields).to_claims().items() if k != "sub"}
+    claims |= {"iat": now, "exp": now + 60}
+    key = OctKey.import_key(secret.encode())
+    return {IDENTITY_HEADER: jwt.encode({"alg": ALGORITHM}, claims, key, algorithms=[ALGORITHM])}
+
+
 @pytest.fixture
-def headers_for(identity_codec):
+def headers_for(identity_codec, identity_secret):
     """Gateway identity headers for a user (scopes chosen by the test)."""
 
     def make(user: User | None, *scopes: str, token_id: int | None = 1) -> dict[str, str]:
         if user is None:
-            return identity_headers(identity_codec)
+            return userless_identity_headers(identity_secret)
         return identity_headers(
             identity_codec,
             user_id=user.id,
@@ -187,13 +204,13 @@ def admin_headers(admin, headers_for) -> dict[str, str]:
 
 
 @pytest.fixture
-def public_headers(identity_codec) -> dict[str, str]:
-    return identity_headers(identity_codec)
+def public_headers(identity_secret) -> dict[str, str]:
+    return userless_identity_headers(identity_secret, client_ip="127.0.0.1")
 
 
 @pytest.fixture
-def gateway_headers(identity_codec) -> dict[str, str]:
-    return identity_headers(identity_codec, service="gateway")
+def gateway_headers(identity_secret) -> dict[str, str]:
+    return userless_identity_headers(identity_secret, service="gateway")
 
 
 @pytest.fixture
