@@ -82,10 +82,14 @@ class TestTokenUsage:
         assert token.last_used_at == when and token.usage_count == 1
 
     def test_empty_batch(self, client, gateway_headers):
-        assert client.post("/internal/token-usage", json={"usage": []}, headers=gateway_headers).json() == {"updated": 0}
+        assert client.post("/internal/token-usage", json={"usage": []}, headers=gateway_headers).json() == {
+            "updated": 0
+        }
 
     def test_validation(self, client, gateway_headers):
-        r = client.post("/internal/token-usage", json={"usage": [{"token_id": "x", "count": -1}]}, headers=gateway_headers)
+        r = client.post(
+            "/internal/token-usage", json={"usage": [{"token_id": "x", "count": -1}]}, headers=gateway_headers
+        )
         assert r.status_code == 400 and r.json()["error_code"] == "validation_error"
 
 

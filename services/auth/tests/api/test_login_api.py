@@ -80,7 +80,9 @@ class TestLogin:
 
     def test_user_without_password_is_refused(self, client, make_user, public_headers):
         user = make_user(password_hash=None)
-        r = client.post(LOGIN, json={"username": user.username, "password": "not-a-real-password"}, headers=public_headers)
+        r = client.post(
+            LOGIN, json={"username": user.username, "password": "not-a-real-password"}, headers=public_headers
+        )
         assert r.status_code == 401
 
     def test_empty_body_and_no_content_type(self, client, public_headers):

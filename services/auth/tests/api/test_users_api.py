@@ -126,9 +126,7 @@ class TestListUsers:
 
 
 class TestCreateUser:
-    def test_creates_with_trimmed_lower_username_and_argon2_hash(
-        self, client, admin_headers, session, outbox_events
-    ):
+    def test_creates_with_trimmed_lower_username_and_argon2_hash(self, client, admin_headers, session, outbox_events):
         body = {"username": "  NewUser ", "password": "s3cret-pass", "email": "n@example.com",
                 "full_name": "New User", "role": "manager", "timezone": "Europe/Paris",
                 "github_username": "newgh", "slack_user_id": "U123", "unknown_field": 1}  # fmt: skip
@@ -151,7 +149,9 @@ class TestCreateUser:
         assert r.status_code == 201 and r.json()["user"]["role"] == "user"
 
     def test_validation_errors_per_field(self, client, admin_headers):
-        r = client.post("/api/v1/users", json={"password": "short", "role": "boss", "email": "x"}, headers=admin_headers)
+        r = client.post(
+            "/api/v1/users", json={"password": "short", "role": "boss", "email": "x"}, headers=admin_headers
+        )
         assert r.status_code == 400
         body = r.json()
         assert body["error_code"] == "validation_error" and body["success"] is False
@@ -244,7 +244,9 @@ class TestUpdateUser:
 
     def test_null_clears_nullable_fields_and_blank_means_null(self, client, admin_headers, make_user):
         user = make_user(email="a@example.com", github_username="gh")
-        r = client.patch(f"/api/v1/users/{user.id}", json={"email": None, "github_username": " "}, headers=admin_headers)
+        r = client.patch(
+            f"/api/v1/users/{user.id}", json={"email": None, "github_username": " "}, headers=admin_headers
+        )
         assert r.json()["user"]["email"] is None and r.json()["user"]["github_username"] is None
 
     def test_deactivation_by_patch_emits_updated_with_inactive(self, client, admin_headers, make_user, outbox_events):
@@ -256,7 +258,9 @@ class TestUpdateUser:
 
     def test_no_change_emits_nothing(self, client, admin_headers, make_user, outbox_events):
         user = make_user(role="viewer")
-        assert client.patch(f"/api/v1/users/{user.id}", json={"role": "viewer"}, headers=admin_headers).status_code == 200
+        assert (
+            client.patch(f"/api/v1/users/{user.id}", json={"role": "viewer"}, headers=admin_headers).status_code == 200
+        )
         assert outbox_events("tt.auth.user.updated") == []
 
     def test_validation(self, client, admin_headers, make_user):
@@ -276,7 +280,10 @@ class TestUpdateUser:
         user = make_user(slack_user_id="UMINE")
         r = client.patch(f"/api/v1/users/{user.id}", json={"slack_user_id": "UTAKEN"}, headers=admin_headers)
         assert r.status_code == 409
-        assert client.patch(f"/api/v1/users/{user.id}", json={"slack_user_id": "UMINE"}, headers=admin_headers).status_code == 200
+        assert (
+            client.patch(f"/api/v1/users/{user.id}", json={"slack_user_id": "UMINE"}, headers=admin_headers).status_code
+            == 200
+        )
 
     def test_unknown_is_404(self, client, admin_headers):
         assert client.patch("/api/v1/users/987654", json={"role": "user"}, headers=admin_headers).status_code == 404

@@ -73,8 +73,14 @@ class TestCheck:
         assert len(github.requests) == 1
 
     @pytest.mark.parametrize(
-        ("status", "body"), [(500, RELEASE), (403, {"message": "rate limited"}), (200, b"{not json"),
-                             (200, {"tag_name": "nightly"}), (404, {})],  # fmt: skip
+        ("status", "body"),
+        [
+            (500, RELEASE),
+            (403, {"message": "rate limited"}),
+            (200, b"{not json"),
+            (200, {"tag_name": "nightly"}),
+            (404, {}),
+        ],  # fmt: skip
     )
     def test_stale_copy_is_used_when_a_fetch_fails(self, version_client, github, admin_headers, status, body):
         github.respond(LATEST, RELEASE)
