@@ -308,3 +308,13 @@ class TestDeactivateUser:
         assert client.delete("/api/v1/users/987654", headers=admin_headers).status_code == 404
         user = make_user()
         assert client.delete(f"/api/v1/users/{user.id}", headers=headers_for(user, "admin:all")).status_code == 403
+
+
+class TestRouting:
+    def test_me_has_only_get(self, client, admin_headers):
+        r = client.delete("/api/v1/users/me", headers=admin_headers)
+        assert r.status_code == 405 and r.json()["error_code"] == "method_not_allowed"
+
+    def test_non_numeric_id_is_an_unknown_path(self, client, admin_headers):
+        r = client.get("/api/v1/users/abc", headers=admin_headers)
+        assert r.status_code == 404 and r.json()["error_code"] == "not_found"
