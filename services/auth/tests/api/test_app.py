@@ -2,6 +2,7 @@
 and the real `uvicorn --factory auth.main:create_app` process."""
 
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +17,9 @@ from auth.settings import AuthSettings
 from auth.users import repository
 from auth.users.service import ensure_admin
 from shared.db import drop_database, migrate
+from shared.testing.fixtures import identity_headers
+
+SERVICE_DIR = Path(__file__).resolve().parents[2]
 
 
 def test_migrations_match_the_models(engine):
@@ -58,7 +62,7 @@ class TestEnsureAdmin:
 def scratch_url(infra_urls):
     url = make_url(infra_urls["database"]).set(database=f"tt_auth_app_{uuid.uuid4().hex[:10]}")
     url = url.render_as_string(hide_password=False)
-    migrate(__import__("pathlib").Path(__file__).resolve().parents[2], url)
+    migrate(SERVICE_DIR, url)
     yield url
     drop_database(url)
 
@@ -98,8 +102,6 @@ def test_runs_as_a_uvicorn_factory(service_process, infra_urls, identity_secret,
         assert httpx.get(f"{proc.url}/readyz").json()["checks"]["database"] is True
         doc = httpx.get(f"{proc.url}/openapi.json").json()
         assert doc["paths"]["/api/v1/users/me"]["get"]["x-tt-scopes"] == ["read:users"]
-        from shared.testing.fixtures import identity_headers
-
         me = httpx.get(f"{proc.url}/api/v1/users/me",
                        headers=identity_headers(identity_codec, user_id=1, scopes=("read:users",)))  # fmt: skip
         assert me.status_code == 200 and me.json()["user"]["username"] == "admin"
