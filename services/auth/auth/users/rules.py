@@ -163,6 +163,9 @@ def clean_fields(values: dict[str, Any], errors: dict[str, list[str]] | None = N
         check = CHECKS.get(field)
         if check is None:
             continue
+        if value is None and field == "assigned_client_ids":
+            clean[field] = []
+            continue
         if value is None or (field in NULLABLE and isinstance(value, str) and not value.strip()):
             if field in NULLABLE:
                 clean[field] = None

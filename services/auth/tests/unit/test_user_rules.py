@@ -104,6 +104,7 @@ class TestCleanFields:
 
     def test_null_only_for_nullable_fields(self):
         assert clean_fields({"email": None, "timezone": None}) == {"email": None, "timezone": None}
+        assert clean_fields({"assigned_client_ids": None}) == {"assigned_client_ids": []}
         with pytest.raises(ValidationError) as info:
             clean_fields({"role": None, "is_active": None, "week_start_day": None})
         assert set(info.value.extra["errors"]) == {"role", "is_active", "week_start_day"}
