@@ -74,8 +74,7 @@ class Identity:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def to_claims(self) -> dict[str, Any]:
-        return {
-            "sub": None if self.user_id is None else str(self.user_id),
+        claims: dict[str, Any] = {
             "usr": self.username,
             "adm": self.is_admin,
             "scp": list(self.scopes),
@@ -83,6 +82,9 @@ class Identity:
             "ip": self.client_ip,
             "svc": self.service,
         }
+        if self.user_id is not None:  # JWT `sub` must be a string when present
+            claims["sub"] = str(self.user_id)
+        return claims
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> Identity:

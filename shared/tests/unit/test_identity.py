@@ -77,3 +77,9 @@ def test_cached_identity_still_expires():
     time.sleep(2.1)
     with pytest.raises(UnauthorizedError):
         codec.verify(header)
+
+
+def test_anonymous_and_service_identities_round_trip():
+    codec = IdentityCodec(SECRET)
+    for identity in (Identity(user_id=None, client_ip="127.0.0.1"), Identity(user_id=None, service="gateway")):
+        assert codec.verify(codec.sign(identity)) == identity
