@@ -1,6 +1,7 @@
 """Rate limiter: one atomic Redis round trip per request, process-local when Redis is away.
 
-Redis keeps one sorted set per key (score = admission time in µs). The Lua script drops
+Redis keeps one sorted set per key (score = admission time in µs). One EVALSHA per request
+(over the pipelined client of `gateway.resp`) runs a Lua script that drops
 entries older than an hour, counts both windows, logs the request only when both are under
 their limits and returns what `slidinglog.decide` needs; the clock is Redis `TIME`, so every
 gateway replica agrees (tests may pass `now`). On a connection error or timeout (short socket
@@ -11,23 +12,19 @@ until a background probe sees Redis answer again. Any other failure allows the r
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import logging
 import os
 import secrets
 import time
 
-from redis.asyncio import Redis
-from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.retry import Retry
-
+from gateway.resp import RedisReplyError, RedisUnavailable, RespClient, encode_command
 from gateway.slidinglog import Decision, LocalLimiter, decide
 
 log = logging.getLogger(__name__)
 
-_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError, asyncio.TimeoutError)
+_UNREACHABLE = (RedisUnavailable, OSError, TimeoutError)
 
 SLIDING_LOG_LUA = """
 local key = KEYS[1]
@@ -74,17 +71,8 @@ class RateLimiter:
         self.prefix = prefix
         self.local = LocalLimiter()
         self.probe_seconds = probe_seconds
-        self._redis: Redis | None = None
-        if redis_url:
-            self._redis = Redis.from_url(
-                redis_url,
-                socket_timeout=timeout,
-                socket_connect_timeout=timeout,
-                retry=Retry(NoBackoff(), 0),
-                retry_on_timeout=False,
-                health_check_interval=0,
-            )
-            self._script = self._redis.register_script(SLIDING_LOG_LUA)
+        self._redis = RespClient(redis_url, timeout=timeout) if redis_url else None
+        self._sha = hashlib.sha1(SLIDING_LOG_LUA.encode()).hexdigest()
         self.redis_up = self._redis is not None
         self._nonce = f"{os.getpid()}-{secrets.token_hex(4)}-"
         self._counter = itertools.count()
@@ -114,9 +102,14 @@ class RateLimiter:
     async def _redis_hit(self, key: str, per_minute: int, per_hour: int, now: float | None) -> Decision:
         now_arg = "" if now is None else str(int(now * 1_000_000))
         member = f"{self._nonce}{next(self._counter)}"
-        allowed, count_minute, count_hour, oldest_minute, oldest_hour, now_us = await self._script(
-            keys=[f"{self.prefix}:{key}"], args=[per_minute, per_hour, now_arg, member]
-        )
+        args = (1, f"{self.prefix}:{key}", per_minute, per_hour, now_arg, member)
+        try:
+            reply = await self._redis.execute(encode_command(("EVALSHA", self._sha, *args)))
+        except RedisReplyError as exc:
+            if not str(exc).startswith("NOSCRIPT"):
+                raise
+            reply = await self._redis.command("EVAL", SLIDING_LOG_LUA, *args)  # caches it for EVALSHA
+        allowed, count_minute, count_hour, oldest_minute, oldest_hour, now_us = reply
         return decide(
             allowed=bool(allowed),
             count_minute=int(count_minute),
@@ -138,7 +131,7 @@ class RateLimiter:
         if self._redis is None:
             return False
         try:
-            await self._redis.ping()
+            await self._redis.command("PING")
         except _UNREACHABLE:
             return False
         except Exception:  # noqa: BLE001 - a probe reports, it does not raise
@@ -162,4 +155,4 @@ class RateLimiter:
 
     async def close(self) -> None:
         if self._redis is not None:
-            await self._redis.aclose()
+            await self._redis.close()

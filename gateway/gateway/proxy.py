@@ -2,20 +2,27 @@
 
 Hop-by-hop headers and the caller's credentials are dropped (and any `x-tt-identity` the
 caller tried to send); the signed identity, `X-Request-ID` and `X-Forwarded-*` are added.
-The response streams back unchanged (raw bytes, content-encoding kept) plus the headers the
-stages queued. Transport failures become the standard error body: connect → 503,
-timeout → 504, anything else → 502.
+The response goes back unchanged (status, headers, raw body: content-encoding kept), plus the
+headers the stages queued; large bodies stream. Transport failures become the standard error
+body: connect → 503, timeout → 504, anything else → 502.
 """
 
 from __future__ import annotations
 
 import logging
 
-import httpx
 from starlette.types import Receive, Scope, Send
 
 from gateway.http import RequestContext, send_status_error
 from gateway.settings import GatewaySettings
+from gateway.upstream import (
+    Connection,
+    StaleConnection,
+    UpstreamConnectError,
+    UpstreamError,
+    UpstreamPool,
+    UpstreamTimeout,
+)
 from shared.identity import IDENTITY_HEADER
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,7 @@ HOP_BY_HOP = frozenset(
 _DROP_REQUEST = HOP_BY_HOP | {
     b"host",
     b"content-length",
+    b"expect",
     b"authorization",
     b"x-api-key",
     IDENTITY_HEADER.encode(),
@@ -54,6 +62,7 @@ _DROP_RESPONSE = HOP_BY_HOP | {
     b"x-ratelimit-reset",
 }
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 _IDENTITY = IDENTITY_HEADER.encode()
 
 
@@ -88,75 +97,74 @@ def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
 
 class Proxy:
     def __init__(self, settings: GatewaySettings, services: dict[str, str], *, max_body: int = 32 * 1024 * 1024):
-        timeout = httpx.Timeout(
-            connect=settings.upstream_connect_timeout,
-            read=settings.upstream_read_timeout,
-            write=settings.upstream_write_timeout,
-            pool=settings.upstream_pool_timeout,
-        )
-        limits = httpx.Limits(
-            max_connections=settings.upstream_max_connections,
-            max_keepalive_connections=settings.upstream_max_keepalive,
-            keepalive_expiry=4.0,  # below the services' 5 s keep-alive, so they never close first
-        )
         # One pool per service: a slow service cannot take the connections of the others.
-        self.clients = {
-            name: httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, trust_env=False)
-            for name in services
+        self.pools = {
+            name: UpstreamPool(
+                url,
+                max_connections=settings.upstream_max_connections,
+                max_idle=settings.upstream_max_keepalive,
+                keepalive_expiry=4.0,  # below the services' 5 s keep-alive, so they rarely close first
+                connect_timeout=settings.upstream_connect_timeout,
+                pool_timeout=settings.upstream_pool_timeout,
+            )
+            for name, url in services.items()
         }
-        self.base_urls = {name: url.encode() for name, url in services.items()}
+        self.read_timeout = settings.upstream_read_timeout
         self.max_body = max_body
         self.trust_forwarded_for = settings.trust_forwarded_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ctx: RequestContext = scope["tt"]
         service = ctx.route.service
-        client = self.clients[service]
+        pool = self.pools[service]
         try:
             body = await read_body(receive, self.max_body)
         except BodyTooLarge:
             await send_status_error(scope, send, 413, "Request body too large")
             return
-        url = self.base_urls[service] + ctx.upstream_path
-        if scope["query_string"]:
-            url += b"?" + scope["query_string"]
         method = scope["method"]
-        request = client.build_request(
-            method, url.decode("latin-1"), headers=self._request_headers(scope, ctx), content=body or None
-        )
+        head = self._request_head(scope, ctx, pool, method, body)
         try:
-            response = await self._send(client, request, method)
-        except (httpx.ConnectError, httpx.ConnectTimeout):
+            conn = await self._exchange(pool, head, body, method)
+        except UpstreamConnectError:
             await send_status_error(scope, send, 503, f"The {service} service is unavailable")
             return
-        except httpx.TimeoutException:
+        except UpstreamTimeout:
             await send_status_error(scope, send, 504, f"The {service} service did not answer in time")
             return
-        except httpx.HTTPError as exc:
-            log.warning("%s %s → %s failed: %r", method, scope["path"], service, exc)
+        except UpstreamError as exc:
+            log.warning("%s %s → %s failed: %s", method, scope["path"], service, exc)
             await send_status_error(scope, send, 502, f"The {service} service failed to answer")
             return
-        try:
-            await self._relay(response, scope, send, ctx)
-        finally:
-            await response.aclose()
+        await self._relay(conn, pool, scope, send, ctx)
 
-    async def _send(self, client: httpx.AsyncClient, request: httpx.Request, method: str) -> httpx.Response:
-        try:
-            return await client.send(request, stream=True)
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
-            # Typically a pooled connection the service closed as we reused it; safe to resend
-            # only when repeating the request cannot change the outcome.
-            if method not in _IDEMPOTENT:
+    async def _exchange(self, pool: UpstreamPool, head: bytes, body: bytes, method: str) -> Connection:
+        """Send the request; returns the connection holding the response head."""
+        for attempt in (0, 1):
+            conn = await pool.acquire()
+            try:
+                await conn.send(head, body, is_head=method == "HEAD", timeout=self.read_timeout)
+                return conn
+            except StaleConnection:
+                # A pooled connection the service closed as we reused it: resending is safe
+                # only when repeating the request cannot change the outcome.
+                pool.release(conn)
+                if attempt or method not in _IDEMPOTENT:
+                    raise
+            except BaseException:
+                pool.release(conn)
                 raise
-            return await client.send(request, stream=True)
+        raise AssertionError("unreachable")
 
-    def _request_headers(self, scope: Scope, ctx: RequestContext) -> list[tuple[bytes, bytes]]:
+    def _request_head(self, scope: Scope, ctx: RequestContext, pool: UpstreamPool, method: str, body: bytes) -> bytes:
         raw = scope["headers"]
         extra = _connection_tokens(raw)
+        target = pool.base_path + ctx.upstream_path
+        if scope["query_string"]:
+            target += b"?" + scope["query_string"]
+        parts = [method.encode(), b" ", target, b" HTTP/1.1\r\nhost: ", pool.host_header, b"\r\n"]
         forwarded_for = None
         host = None
-        headers = []
         for key, value in raw:
             if key in _DROP_REQUEST or key in extra:
                 if key == b"x-forwarded-for":
@@ -164,38 +172,54 @@ class Proxy:
                 elif key == b"host":
                     host = value
                 continue
-            headers.append((key, value))
+            parts += (key, b": ", value, b"\r\n")
         peer = scope["client"][0].encode() if scope.get("client") else b""
         if self.trust_forwarded_for and forwarded_for:
             peer = forwarded_for + b", " + peer
-        headers.append((b"x-forwarded-for", peer))
-        headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
+        parts += (b"x-forwarded-for: ", peer, b"\r\nx-forwarded-proto: ", scope.get("scheme", "http").encode())
         if host is not None:
-            headers.append((b"x-forwarded-host", host))
-        headers.append((b"x-request-id", ctx.request_id.encode("latin-1")))
+            parts += (b"\r\nx-forwarded-host: ", host)
+        parts += (b"\r\nx-request-id: ", ctx.request_id.encode("latin-1"))
         if ctx.identity is not None:
-            headers.append((_IDENTITY, ctx.identity.encode()))
-        return headers
+            parts += (b"\r\nx-tt-identity: ", ctx.identity.encode())
+        if body or method in _BODY_METHODS:
+            parts += (b"\r\ncontent-length: ", str(len(body)).encode())
+        parts.append(b"\r\n\r\n")
+        return b"".join(parts)
 
-    async def _relay(self, response: httpx.Response, scope: Scope, send: Send, ctx: RequestContext) -> None:
-        headers = [(k.lower(), v) for k, v in response.headers.raw]
+    async def _relay(self, conn: Connection, pool: UpstreamPool, scope: Scope, send: Send, ctx: RequestContext) -> None:
+        headers = conn.headers
         skip = _connection_tokens(headers)
         out = [(k, v) for k, v in headers if k not in _DROP_RESPONSE and k not in skip]
         if ctx.cors:
             out = [(k, v) for k, v in out if not k.startswith(b"access-control-")]
         out.extend(ctx.response_headers)
         ctx.started = True
-        await send({"type": "http.response.start", "status": response.status_code, "headers": out})
-        # Hold one chunk back so a single-chunk body goes out in one message.
-        pending = None
-        async for chunk in response.aiter_raw():
-            if not chunk:
-                continue
-            if pending is not None:
-                await send({"type": "http.response.body", "body": pending, "more_body": True})
-            pending = chunk
-        await send({"type": "http.response.body", "body": pending or b"", "more_body": False})
+        if conn.complete:  # the usual case: the whole response arrived with its head
+            status, body = conn.status, conn.take() if conn.chunks else b""
+            pool.release(conn)
+            await send({"type": "http.response.start", "status": status, "headers": out})
+            await send({"type": "http.response.body", "body": body})
+            return
+        try:
+            await send({"type": "http.response.start", "status": conn.status, "headers": out})
+            # Hold one chunk back so the last piece goes out with more_body=False.
+            pending = conn.take() if conn.chunks else None
+            while True:
+                chunk = await conn.next_chunk(self.read_timeout)
+                if chunk is None:
+                    break
+                if pending:
+                    await send({"type": "http.response.body", "body": pending, "more_body": True})
+                pending = chunk
+            await send({"type": "http.response.body", "body": pending or b""})
+        except UpstreamError as exc:
+            # Headers are gone already: all that is left is to abort the client connection.
+            log.warning("%s %s: response from %s broke off: %s", scope["method"], scope["path"], ctx.route.service, exc)
+            raise
+        finally:
+            pool.release(conn)
 
     async def close(self) -> None:
-        for client in self.clients.values():
-            await client.aclose()
+        for pool in self.pools.values():
+            await pool.close()
