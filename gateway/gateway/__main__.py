@@ -19,6 +19,8 @@ def main() -> None:
         loop="uvloop",
         http="httptools",
         access_log=False,
+        # X-Forwarded-For is the gateway's call (TT_TRUST_FORWARDED_FOR), not the server's.
+        proxy_headers=False,
     )
 
 

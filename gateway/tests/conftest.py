@@ -138,6 +138,9 @@ def gateway_env(fakes_env: dict[str, str], infra_urls: dict[str, str], **overrid
         "TT_INTEGRATIONS_URL": "",
         "TT_USAGE_FLUSH_SECONDS": "0.2",
         "TT_LOG_LEVEL": "WARNING",
+        # uvicorn's own proxy-header rewriting would trust X-Forwarded-For from 127.0.0.1; the
+        # gateway decides that itself (TT_TRUST_FORWARDED_FOR), as `--no-proxy-headers` ensures.
+        "FORWARDED_ALLOW_IPS": "",
     }
     env.update({k: str(v) for k, v in overrides.items()})
     return env
@@ -157,13 +160,19 @@ class Gateway:
         return httpx.request(method, self.url + path, headers=headers, timeout=10, **kwargs)
 
 
-def wait_until(predicate, timeout: float = 5.0, interval: float = 0.05):
+def _wait_until(predicate, timeout: float = 5.0, interval: float = 0.05):
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def wait_until():
+    """`wait_until(predicate, timeout)`: poll until truthy; returns the last value."""
+    return _wait_until
 
 
 @pytest.fixture(scope="session")
@@ -184,5 +193,5 @@ def gateway(service_process, fakes_env, infra_urls, fake_auth, fake_backend, gar
         TT_APP_VERSION="9.9.9",
     )
     gw = Gateway(service_process("gateway.main:create_app", env).url)
-    assert wait_until(lambda: httpx.get(gw.url + "/readyz").json()["checks"]["token_events"]), "no NATS subscription"
+    assert _wait_until(lambda: httpx.get(gw.url + "/readyz").json()["checks"]["token_events"]), "no NATS"
     return gw
