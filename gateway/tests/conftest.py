@@ -176,6 +176,24 @@ def wait_until():
 
 
 @pytest.fixture(scope="session")
+def make_gateway(service_process, fakes_env, infra_urls, fake_auth, fake_backend):
+    """`make_gateway(**TT_overrides)`: a gateway process in front of the fakes."""
+
+    def make(**overrides) -> Gateway:
+        overrides.setdefault("TT_AUTH_URL", fake_auth.url)
+        overrides.setdefault("TT_TRACKING_URL", fake_backend)
+        return Gateway(service_process("gateway.main:create_app", gateway_env(fakes_env, infra_urls, **overrides)).url)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def nowhere() -> str:
+    """A local URL nothing listens on."""
+    return f"http://127.0.0.1:{closed_port()}"
+
+
+@pytest.fixture(scope="session")
 def gateway(service_process, fakes_env, infra_urls, fake_auth, fake_backend, garbage_service) -> Gateway:
     """Auth + tracking (fake backend) + inventory (garbage) deployed; crm configured but down."""
     env = gateway_env(

@@ -1,0 +1,149 @@
+"""The gateway's own endpoints: /api/v1/info, /api/v1/health (CONVENTIONS §10), merged
+OpenAPI, Swagger UI with local assets, and the process probes."""
+
+import re
+
+import httpx
+
+INFO_KEYS = {
+    "projects",
+    "time_entries",
+    "tasks",
+    "clients",
+    "invoices",
+    "expenses",
+    "payments",
+    "mileage",
+    "deals",
+    "leads",
+    "contacts",
+    "issues",
+    "time_entry_approvals",
+    "per_diems",
+    "per_diem_rates",
+    "budget_alerts",
+    "calendar_events",
+    "kanban_columns",
+    "saved_filters",
+    "time_entry_templates",
+    "comments",
+    "recurring_invoices",
+    "credit_notes",
+    "client_notes",
+    "client_invoice_unbilled",
+    "project_costs",
+    "tax_rules",
+    "currencies",
+    "exchange_rates",
+    "favorites",
+    "activities",
+    "audit_logs",
+    "ai",
+    "invoice_pdf_templates",
+    "invoice_templates",
+    "webhooks",
+    "users",
+    "reports",
+    "timesheet_periods",
+    "timesheet_policy",
+    "time_off",
+    "payroll_export",
+    "capacity_report",
+    "compliance_reports",
+    "mileage_gps",
+    "search",
+    "inventory",
+}
+
+
+def _paths(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _paths(value)
+    else:
+        yield node
+
+
+def test_info(gateway, fake_auth):
+    r = gateway.get("/api/v1/info")
+    assert r.status_code == 200
+    info = r.json()
+    assert info["api_version"] == "v1" and info["app_version"] == "9.9.9" and info["setup_required"] is False
+    assert info["documentation_url"] == "/api/docs" and info["timezone"] == "Europe/Rome"
+    assert info["authentication"] == "API Token (Bearer or X-API-Key header)"
+    assert info["enabled_modules"] == ["auth", "main", "projects", "timer", "tasks", "clients"]
+    endpoints = info["endpoints"]
+    assert isinstance(endpoints, dict) and INFO_KEYS <= set(endpoints)
+    assert endpoints["time_entries"] == "/api/v1/time-entries"
+    assert endpoints["contacts"] == "/api/v1/clients/<client_id>/contacts"
+    assert set(endpoints["time_off"]) == {"leave_types", "requests", "balances", "holidays"}
+    assert set(endpoints["compliance_reports"]) == {"locked_periods", "audit_events"}
+    assert set(endpoints["inventory"]["reports"]) == {"valuation", "movement_history", "turnover", "low_stock"}
+    assert {"items", "warehouses", "stock_levels", "movements", "transfers", "suppliers", "purchase_orders"} <= set(
+        endpoints["inventory"]
+    )
+    assert all(p.startswith("/api/v1/") and "{" not in p for p in _paths(endpoints))
+
+
+def test_info_without_auth_service_uses_core_modules(make_gateway, nowhere):
+    info = make_gateway(TT_AUTH_URL=nowhere).get("/api/v1/info").json()
+    assert info["enabled_modules"] == ["auth", "main", "projects", "timer", "tasks"]
+
+
+def test_health(gateway):
+    r = gateway.get("/api/v1/health")
+    body = r.json()
+    assert r.status_code == 200 and body["status"] == "healthy"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z", body["timestamp"])
+    assert body["services"] == {"auth": "ready", "tracking": "ready", "crm": "unavailable", "inventory": "ready"}
+
+
+def test_probes(gateway):
+    assert gateway.get("/healthz").json()["status"] == "ok"
+    ready = gateway.get("/readyz").json()
+    assert ready["status"] == "ready" and ready["checks"]["rate_limits"] == "redis"
+    assert ready["checks"]["routes"] == {"auth": True, "tracking": True, "crm": False, "inventory": True}
+
+
+def test_merged_openapi(gateway):
+    r = gateway.get("/api/openapi.json")
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["openapi"].startswith("3.")
+    paths = doc["paths"]
+    assert {"/api/v1/users/me", "/api/v1/projects", "/api/v1/projects/{project_id}", "/api/v1/info"} <= set(paths)
+    assert "/api/v1/secret" not in paths and not any(p.startswith("/internal") for p in paths)
+    me = paths["/api/v1/users/me"]["get"]
+    assert me["x-tt-scopes"] == ["read:users"]
+    assert {"BearerToken": ["read:users"]} in me["security"]
+    assert paths["/api/v1/auth/login"]["post"]["security"] == []
+    schemas = doc["components"]["schemas"]
+    assert {"Me", "auth_Shared", "tracking_Shared"} <= set(schemas)  # "Shared" differs between the two
+    ref = paths["/api/v1/projects"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/tracking_Shared"
+
+
+def test_docs_are_served_with_local_assets(gateway):
+    page = gateway.get("/api/docs")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/api/docs/") for a in assets)
+    for asset in assets:
+        r = gateway.get(asset)
+        assert r.status_code == 200 and len(r.content) > 0, asset
+    assert "SwaggerUIBundle" in gateway.get("/api/docs/swagger-ui-bundle.js").text
+    assert "/api/openapi.json" in gateway.get("/api/docs/swagger-init.js").text
+    assert gateway.get("/api/docs/").status_code == 200
+
+
+def test_routes_appear_when_a_service_comes_up_late(make_gateway, service_process, fakes_env, fake_auth, wait_until):
+    from shared.embedded import free_port
+
+    port = free_port()
+    gw = make_gateway(TT_TRACKING_URL=f"http://127.0.0.1:{port}", TT_ROUTES_RETRY_SECONDS="0.2")
+    token, _, _ = fake_auth.add_token("read:projects")
+    assert gw.get("/api/v1/projects", token).status_code == 503
+    service_process("gw_fake_backend:create_app", fakes_env, port=port)
+    assert wait_until(lambda: gw.get("/api/v1/projects", token).status_code == 200, timeout=5)
+    assert gw.get("/api/v1/projects", token).json()["identity"]["scopes"] == ["read:projects"]
+    assert "/api/v1/projects" in httpx.get(gw.url + "/api/openapi.json").json()["paths"]
