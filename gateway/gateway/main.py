@@ -14,7 +14,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.events import TokenEvents
 from gateway.http import RequestContext, header, send_status_error
-from gateway.identity import GatewayIdentityCodec
 from gateway.internal import InternalClient
 from gateway.limiter import RateLimiter
 from gateway.openapi import OpenApiEndpoints
@@ -32,6 +31,7 @@ from gateway.system import SystemEndpoints
 from gateway.tokens import TokenCache
 from gateway.usage import UsageRecorder
 from shared.events.link import NatsLink
+from shared.identity import IdentityCodec
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class Runtime:
         self.settings = settings
         services = settings.service_urls()
         secret = settings.identity_secret.get_secret_value()
-        self.codec = GatewayIdentityCodec(secret, ttl_seconds=settings.identity_ttl_seconds)
+        self.codec = IdentityCodec(secret, ttl_seconds=settings.identity_ttl_seconds)
         self.internal = InternalClient(self.codec, timeout=settings.internal_timeout_seconds)
         self.registry = RouteRegistry(
             services,

@@ -73,6 +73,29 @@ class Operation:
     scopes: tuple[str, ...]
     method: str
     template: str
+    # Positions (in the path's segments) of parameters declared as integers: like the
+    # services' (and upstream's `<int:id>`) routes, `/users/me` does not match `/users/{user_id}`.
+    int_segments: tuple[int, ...] = ()
+
+    def fits(self, segments: list[str]) -> bool:
+        for i in self.int_segments:
+            segment = segments[i]
+            if not (segment.isascii() and segment.isdigit()):
+                return False
+        return True
+
+
+def _int_segments(template: str, op: dict[str, Any], path_item: dict[str, Any]) -> tuple[int, ...]:
+    params = [*(path_item.get("parameters") or []), *(op.get("parameters") or [])]
+    integers = {
+        p.get("name")
+        for p in params
+        if isinstance(p, dict) and p.get("in") == "path" and (p.get("schema") or {}).get("type") == "integer"
+    }
+    if not integers:
+        return ()
+    segments = normalize(template).split("/")[1:]
+    return tuple(i for i, seg in enumerate(segments) if seg.startswith("{") and seg[1:-1].split(":")[0] in integers)
 
 
 class PathEntry:
@@ -143,7 +166,9 @@ class RouteTable:
                     if entry is None:
                         entry = table._entry(template, service)
                     scopes = tuple(str(s) for s in op.get("x-tt-scopes") or ())
-                    entry.methods[method.upper()] = Operation(service, auth, scopes, method.upper(), template)
+                    entry.methods[method.upper()] = Operation(
+                        service, auth, scopes, method.upper(), template, _int_segments(template, op, item)
+                    )
         for entry in table.entries:
             entry.allow = ", ".join(sorted(entry.methods)).encode()
         return table
@@ -211,12 +236,17 @@ class RouteTable:
             op = entry.methods.get(method)
             if op is not None:
                 return op, entry
-        candidates = self.candidates(path)
+        segments = path.split("/")[1:]
+        candidates = []
+        self._walk(self._root, segments, 0, candidates)
+        fitting = None
         for candidate in candidates:
             op = candidate.methods.get(method)
-            if op is not None:
+            if op is not None and op.fits(segments):
                 return op, candidate
-        return None, (candidates[0] if candidates else None)
+            if fitting is None and any(o.fits(segments) for o in candidate.methods.values()):
+                fitting = candidate
+        return None, fitting
 
     def __len__(self) -> int:
         return len(self.entries)

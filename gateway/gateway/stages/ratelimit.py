@@ -3,6 +3,10 @@
 Per token: sliding minute and hour windows; `X-RateLimit-*` on every counted response and on
 429. `POST /api/v1/auth/login` (public) has its own per-client-IP limit. A limiter failure
 allows the request (fail-open) without headers.
+
+Keys carry the limits they are judged by: replicas of one deployment (same settings) share
+each log, while gateways configured with other limits never inherit a log filled under a
+different policy (a 10 000/min gateway would otherwise lock a 5/min one out for a minute).
 """
 
 from __future__ import annotations
@@ -44,12 +48,15 @@ class RateLimitStage:
         self.per_minute = settings.rate_limit_per_minute
         self.per_hour = settings.rate_limit_per_hour
         self.login_per_minute = settings.login_rate_limit_per_minute
+        self._token_policy = f":{self.per_minute}:{self.per_hour}"
+        self._login_prefix = f"login:{self.login_per_minute}:"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ctx: RequestContext = scope["tt"]
         record = ctx.record
         if record is not None:
-            decision = await self.limiter.hit(f"t:{record.token_id}", self.per_minute, self.per_hour)
+            key = f"t:{record.token_id}{self._token_policy}"
+            decision = await self.limiter.hit(key, self.per_minute, self.per_hour)
             if decision is not None:
                 ctx.response_headers.extend(decision.headers())
                 if not decision.allowed:
@@ -58,7 +65,7 @@ class RateLimitStage:
         elif scope["method"] == "POST" and normalize(scope["path"]) == LOGIN_PATH:
             # Never binding by the hour: at most 60 minute-windows of attempts fit in an hour.
             limit = self.login_per_minute
-            decision = await self.limiter.hit(f"login:{ctx.client_ip}", limit, limit * 60)
+            decision = await self.limiter.hit(self._login_prefix + ctx.client_ip, limit, limit * 60)
             if decision is not None and not decision.allowed:
                 await self._reject(scope, send, decision, per_token=False)
                 return

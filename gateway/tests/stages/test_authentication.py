@@ -9,8 +9,6 @@ import nats
 import orjson
 import pytest
 
-from shared.identity import IdentityCodec
-
 ME = "/api/v1/users/me"
 
 
@@ -175,13 +173,6 @@ class TestIdentity:
         assert r.status_code == 200
         assert r.json()["identity"]["user_id"] is None and r.json()["identity"]["client_ip"] == "127.0.0.1"
         assert r.json()["body"] == '{"zen":"hi"}'
-
-    def test_signed_identity_verifies_with_the_shared_secret(self, identity_secret):
-        from gateway.identity import GatewayIdentityCodec
-        from shared.identity import Identity
-
-        value = GatewayIdentityCodec(identity_secret).sign(Identity(user_id=None, service="gateway"))
-        assert IdentityCodec(identity_secret).verify(value).service == "gateway"
 
 
 class TestCaching:

@@ -60,6 +60,31 @@ def test_known_path_wrong_method_is_405_with_allow():
     assert found is None and entry.allow == b"DELETE, GET"
 
 
+def test_integer_parameters_only_match_digits():
+    users = RouteTable.from_openapi(
+        {
+            "auth": {
+                "paths": {
+                    "/api/v1/users/me": {"get": op()},
+                    "/api/v1/users/{user_id}": {
+                        "parameters": [{"name": "user_id", "in": "path", "schema": {"type": "integer"}}],
+                        "get": op(),
+                        "delete": op(["admin:all"]),
+                    },
+                    "/api/v1/tags/{name}": {
+                        "get": {**op(), "parameters": [{"name": "name", "in": "path", "schema": {"type": "string"}}]}
+                    },
+                }
+            }
+        }
+    )
+    assert users.resolve("DELETE", "/api/v1/users/12")[0].scopes == ("admin:all",)
+    found, entry = users.resolve("DELETE", "/api/v1/users/me")
+    assert found is None and entry.template == "/api/v1/users/me"  # 405, Allow: GET
+    assert users.resolve("GET", "/api/v1/users/abc") == (None, None)  # 404
+    assert users.resolve("GET", "/api/v1/tags/abc")[0] is not None
+
+
 def test_unknown_path_is_404():
     assert table().resolve("GET", "/api/v1/nothing") == (None, None)
     assert table().resolve("GET", "/api/v1/projects/1/2/3") == (None, None)
