@@ -1,7 +1,7 @@
 """The gateway's own calls to the services: introspection, usage, modules, OpenAPI, readiness.
 
 Internal routes require an identity; the gateway signs `Identity(service="gateway")` and
-reuses it for half its lifetime.
+reuses it for three quarters of its lifetime.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class InternalClient:
         now = time.monotonic()
         if now >= refresh_at:
             value = self.codec.sign(Identity(user_id=None, service="gateway"))
-            self._identity = (value, now + self.codec.ttl_seconds / 2)
+            self._identity = (value, now + self.codec.ttl_seconds * 0.75)
         return value
 
     def _headers(self) -> dict[str, str]:

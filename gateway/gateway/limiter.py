@@ -19,7 +19,7 @@ import os
 import secrets
 import time
 
-from gateway.resp import RedisReplyError, RedisUnavailable, RespClient, encode_command
+from gateway.resp import RedisReplyError, RedisUnavailable, RespClient, bulk
 from gateway.slidinglog import Decision, LocalLimiter, decide
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,13 @@ if count_minute < per_minute and count_hour < per_hour then
 end
 local oldest_hour = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 local oldest_minute = redis.call('ZRANGEBYSCORE', key, minute_ago, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-return {allowed, count_minute, count_hour, oldest_minute[2] or '', oldest_hour[2] or '', string.format('%d', now)}
+return table.concat({allowed, count_minute, count_hour, oldest_minute[2] or '-', oldest_hour[2] or '-',
+                     string.format('%d', now)}, ' ')
 """
 
 
-def _seconds(raw: bytes | str) -> float | None:
-    return float(raw) / 1_000_000 if raw not in (b"", "") else None
+def _seconds(raw: bytes) -> float | None:
+    return float(raw) / 1_000_000 if raw != b"-" else None
 
 
 class RateLimiter:
@@ -73,6 +74,8 @@ class RateLimiter:
         self.probe_seconds = probe_seconds
         self._redis = RespClient(redis_url, timeout=timeout) if redis_url else None
         self._sha = hashlib.sha1(SLIDING_LOG_LUA.encode()).hexdigest()
+        # EVALSHA <sha> 1 <key> <per_minute> <per_hour> <now> <member>: the constant head, encoded once.
+        self._evalsha_head = b"*8\r\n" + bulk("EVALSHA") + bulk(self._sha) + bulk("1")
         self.redis_up = self._redis is not None
         self._nonce = f"{os.getpid()}-{secrets.token_hex(4)}-"
         self._counter = itertools.count()
@@ -102,16 +105,20 @@ class RateLimiter:
     async def _redis_hit(self, key: str, per_minute: int, per_hour: int, now: float | None) -> Decision:
         now_arg = "" if now is None else str(int(now * 1_000_000))
         member = f"{self._nonce}{next(self._counter)}"
-        args = (1, f"{self.prefix}:{key}", per_minute, per_hour, now_arg, member)
+        key = f"{self.prefix}:{key}"
+        packed = b"".join(
+            (self._evalsha_head, bulk(key), bulk(str(per_minute)), bulk(str(per_hour)), bulk(now_arg), bulk(member))
+        )
         try:
-            reply = await self._redis.execute(encode_command(("EVALSHA", self._sha, *args)))
+            reply = await self._redis.execute(packed)
         except RedisReplyError as exc:
             if not str(exc).startswith("NOSCRIPT"):
                 raise
-            reply = await self._redis.command("EVAL", SLIDING_LOG_LUA, *args)  # caches it for EVALSHA
-        allowed, count_minute, count_hour, oldest_minute, oldest_hour, now_us = reply
+            args = ("EVAL", SLIDING_LOG_LUA, 1, key, per_minute, per_hour, now_arg, member)
+            reply = await self._redis.command(*args)  # EVAL also caches the script for EVALSHA
+        allowed, count_minute, count_hour, oldest_minute, oldest_hour, now_us = reply.split(b" ")
         return decide(
-            allowed=bool(allowed),
+            allowed=allowed == b"1",
             count_minute=int(count_minute),
             count_hour=int(count_hour),
             oldest_minute=_seconds(oldest_minute),

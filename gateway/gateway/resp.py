@@ -25,6 +25,11 @@ class RedisReplyError(Exception):
     """Redis answered with an error reply."""
 
 
+def bulk(value: str) -> bytes:
+    data = value.encode()
+    return b"$%d\r\n%s\r\n" % (len(data), data)
+
+
 def encode_command(args: tuple[Any, ...]) -> bytes:
     out = [b"*%d\r\n" % len(args)]
     for arg in args:
@@ -83,6 +88,18 @@ class _Protocol(asyncio.Protocol):
         self.buffer = bytearray()
         self.pending: deque[asyncio.Future[Any]] = deque()
         self.closed = False
+        self._out: list[bytes] = []
+
+    def write(self, packed: bytes) -> None:
+        """Commands issued in one loop iteration leave in one write (one syscall)."""
+        if not self._out:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._out.append(packed)
+
+    def _flush(self) -> None:
+        out, self._out = self._out, []
+        if self.transport is not None and not self.closed:
+            self.transport.write(out[0] if len(out) == 1 else b"".join(out))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -157,8 +174,7 @@ class RespClient:
         loop = asyncio.get_running_loop()
         waiter = loop.create_future()
         conn.pending.append(waiter)
-        assert conn.transport is not None
-        conn.transport.write(packed)
+        conn.write(packed)
         timer = loop.call_later(self.timeout, conn.expire)
         try:
             return await waiter

@@ -90,5 +90,5 @@ class AuthenticationStage:
         value = self.codec.sign(Identity(user_id=None, client_ip=client_ip))
         if len(self._anonymous) >= _MAX_ANONYMOUS:
             self._anonymous.clear()
-        self._anonymous[client_ip] = (now + self.codec.ttl_seconds / 2, value)
+        self._anonymous[client_ip] = (now + self.codec.ttl_seconds * 0.75, value)
         return value

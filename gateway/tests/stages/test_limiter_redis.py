@@ -171,3 +171,15 @@ async def test_switches_to_local_and_back_to_redis(own_redis):
     finally:
         probe.cancel()
         await limiter.close()
+
+
+async def test_script_flushed_from_redis_is_loaded_again(own_redis):
+    port, _, _ = own_redis
+    limiter = RateLimiter(f"redis://127.0.0.1:{port}/0")
+    try:
+        assert (await limiter.hit("t:10", 5, 10, now=T0)).allowed
+        redis.Redis(port=port).script_flush()
+        second = await limiter.hit("t:10", 5, 10, now=T0 + 1)
+        assert second.allowed and second.remaining_per_minute == 3 and limiter.mode == "redis"
+    finally:
+        await limiter.close()
