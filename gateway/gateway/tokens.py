@@ -201,7 +201,10 @@ class TokenCache:
     async def _fetch(self, digest: str) -> TokenRecord | None:
         generation = self._generation
         body = await self._introspect(digest)
-        record = TokenRecord.from_introspection(body) if body.get("found") else None
+        try:
+            record = TokenRecord.from_introspection(body) if body.get("found") else None
+        except (KeyError, TypeError, ValueError) as exc:
+            raise IntrospectionError(502, "Token introspection returned an unexpected body") from exc
         if generation == self._generation:  # no eviction raced with this call
             self._store(digest, record)
         return record

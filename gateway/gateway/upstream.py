@@ -247,6 +247,13 @@ class UpstreamPool:
             conn = await asyncio.wait_for(waiter, self.pool_timeout)
         except TimeoutError as exc:
             raise UpstreamTimeout("no connection to the service became free in time") from exc
+        except asyncio.CancelledError:
+            # Handed a connection just as this request was abandoned: give it back.
+            if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                self.release(waiter.result())
+            elif waiter.done() and not waiter.cancelled():
+                self._handoff()
+            raise
         return conn if conn is not None else await self._connect()
 
     async def _connect(self) -> Connection:
