@@ -31,6 +31,8 @@ class UsageRecorder:
         self._last_used: dict[int, float] = {}
 
     def record(self, token_id: int) -> None:
+        if self.auth_url is None:
+            return
         self._counts[token_id] = self._counts.get(token_id, 0) + 1
         self._last_used[token_id] = time.time()
 
