@@ -51,7 +51,13 @@ def run_cli(env: dict[str, str], *args: str) -> str:
 
 
 def gateway_env(base: dict[str, str], auth_url: str, **overrides: str) -> dict[str, str]:
-    env = {**base, "TT_AUTH_URL": auth_url, "TT_TOKEN_CACHE_TTL_SECONDS": "30"}
+    # a key prefix of its own: limits are shared only by gateways started from one env
+    env = {
+        **base,
+        "TT_AUTH_URL": auth_url,
+        "TT_TOKEN_CACHE_TTL_SECONDS": "30",
+        "TT_RATE_LIMIT_KEY_PREFIX": f"tt-e2e-{uuid.uuid4().hex[:8]}",
+    }
     env.update({k: str(v) for k, v in overrides.items()})
     return env
 
@@ -69,7 +75,6 @@ def new_auth_env(infra_urls: dict[str, str], identity_secret: str) -> dict[str, 
         "TT_ADMIN_USERNAME": "admin",
         "TT_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "TT_OUTBOX_POLL_SECONDS": "0.5",
-        "TT_RATE_LIMIT_KEY_PREFIX": f"tt-e2e-{uuid.uuid4().hex[:8]}",
     }
 
 

@@ -6,7 +6,7 @@ import re
 import httpx
 
 SCOPE = re.compile(r"^(read|write|admin):([a-z_]+|\*)$|^\*$")
-PUBLIC = {("/api/v1/auth/login", "post")}
+PUBLIC = {("/api/v1/auth/login", "post"), ("/api/v1/info", "get"), ("/api/v1/health", "get")}
 
 
 def operations(doc):
