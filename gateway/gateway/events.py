@@ -54,6 +54,11 @@ class TokenEvents:
         self.cache = cache
         self.poll_seconds = poll_seconds
         self._subscribed = False
+        self._stopped = False
+
+    def stop(self) -> None:
+        """Ends `run` even if a cancellation got lost inside the NATS client."""
+        self._stopped = True
 
     @property
     def connected(self) -> bool:
@@ -70,7 +75,7 @@ class TokenEvents:
     async def run(self) -> None:
         """Subscribe, then watch the connection; reconnect forever."""
         backoff = 0.5
-        while True:
+        while not self._stopped:
             try:
                 nc = await self.link.client()
                 sub = await nc.subscribe(SUBJECT, cb=self._on_message)
@@ -98,7 +103,7 @@ class TokenEvents:
     async def _watch(self, nc: Any) -> None:
         """Return when the connection is closed; clear the cache on every drop and return."""
         was_connected = True
-        while not nc.is_closed:
+        while not nc.is_closed and not self._stopped:
             await asyncio.sleep(self.poll_seconds)
             now_connected = nc.is_connected
             if now_connected != was_connected:

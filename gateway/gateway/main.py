@@ -108,13 +108,16 @@ class Runtime:
         self._tasks = [asyncio.create_task(coro, name=f"gateway-{name}") for name, coro in background.items()]
 
     async def stop(self) -> None:
+        """Bounded: a stuck background call never keeps the process from exiting."""
+        self.events.stop()
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=2.0)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.usage.flush(), 2.0)
         with contextlib.suppress(Exception):
-            await self.nats.close()
+            await asyncio.wait_for(self.nats.close(), 2.0)
         await self.limiter.close()
         await self.proxy.close()
         await self.internal.close()
