@@ -2,6 +2,7 @@
 OpenAPI, Swagger UI with local assets, and the process probes."""
 
 import re
+import time
 
 import httpx
 
@@ -147,3 +148,28 @@ def test_routes_appear_when_a_service_comes_up_late(make_gateway, service_proces
     assert wait_until(lambda: gw.get("/api/v1/projects", token).status_code == 200, timeout=5)
     assert gw.get("/api/v1/projects", token).json()["identity"]["scopes"] == ["read:projects"]
     assert "/api/v1/projects" in httpx.get(gw.url + "/api/openapi.json").json()["paths"]
+
+
+def test_process_exits_promptly_when_it_cannot_start(fakes_env, infra_urls, fake_auth):
+    """A failed bind runs lifespan shutdown while the NATS subscription is still connecting."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        env = {
+            **os.environ,
+            **fakes_env,
+            "TT_AUTH_URL": fake_auth.url,
+            "TT_NATS_URL": infra_urls["nats"],
+            "TT_REDIS_URL": infra_urls["redis"],
+        }
+        argv = [sys.executable, "-m", "uvicorn", "--factory", "gateway.main:create_app", "--port", str(port)]
+        started = time.monotonic()
+        proc = subprocess.run(argv, env=env, capture_output=True, timeout=20)
+    assert proc.returncode != 0 and b"address already in use" in proc.stderr
+    assert time.monotonic() - started < 10
