@@ -14,8 +14,6 @@ from starlette.types import Scope, Send
 
 from shared.errors import ApiError, status_error_body
 
-JSON_HEADER = (b"content-type", b"application/json")
-
 
 class RequestContext:
     __slots__ = (

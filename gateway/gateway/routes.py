@@ -205,12 +205,6 @@ class RouteTable:
         self.entries.append(entry)
         return entry
 
-    def candidates(self, path: str) -> list[PathEntry]:
-        """Entries whose template matches `path` (normalized), best first."""
-        out: list[PathEntry] = []
-        self._walk(self._root, path.split("/")[1:], 0, out)
-        return out
-
     def _walk(self, node: _Node, segments: list[str], i: int, out: list[PathEntry]) -> None:
         if i == len(segments):
             if node.entry is not None:
