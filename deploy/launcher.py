@@ -86,6 +86,7 @@ def uvicorn(app: str, port: int, env: dict[str, str], log_name: str) -> subproce
         "--http",
         "httptools",
         "--no-access-log",
+        "--no-proxy-headers",  # client addresses come from the socket unless TT_TRUST_FORWARDED_FOR
     ]
     return subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, start_new_session=True)
 

@@ -136,7 +136,7 @@ class IdentityCodec:
         return identity
 
 
-def get_identity(request: Request) -> Identity:
+def verified_identity(request: Request) -> Identity:
     """The verified caller; 401 when the gateway's header is missing or invalid."""
     cached = getattr(request.state, "identity", None)
     if cached is not None:
@@ -147,6 +147,11 @@ def get_identity(request: Request) -> Identity:
     identity = request.app.state.identity_codec.verify(value)
     request.state.identity = identity
     return identity
+
+
+async def get_identity(request: Request) -> Identity:
+    # async: no I/O here, so FastAPI runs it on the loop instead of a threadpool hop
+    return verified_identity(request)
 
 
 IdentityDep = Annotated[Identity, Depends(get_identity)]
@@ -169,8 +174,8 @@ class ScopeRequirement:
     def auth_mode(self) -> str:
         return "public" if self.public else "internal" if self.internal else "token"
 
-    def __call__(self, request: Request) -> Identity:
-        identity = get_identity(request)
+    async def __call__(self, request: Request) -> Identity:
+        identity = verified_identity(request)
         if self.internal and identity.service is None:
             raise ForbiddenError("This route is internal to the platform")
         if self.public or self.internal:

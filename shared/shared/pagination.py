@@ -40,7 +40,7 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
 
-def page_params(
+async def page_params(
     page: Annotated[str | None, Query(description="Page number (default 1)")] = None,
     per_page: Annotated[str | None, Query(description="Items per page (default 50, max 100)")] = None,
 ) -> PageParams:

@@ -10,11 +10,11 @@ from auth.settings import AuthSettings
 from auth.version.releases import ReleaseChecker
 
 
-def get_settings(request: Request) -> AuthSettings:
+async def get_settings(request: Request) -> AuthSettings:
     return request.app.state.settings
 
 
-def get_release_checker(request: Request) -> ReleaseChecker:
+async def get_release_checker(request: Request) -> ReleaseChecker:
     return request.app.state.releases
 
 
