@@ -6,8 +6,6 @@ from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-_PLACEHOLDERS = {"", "changeme", "change-me", "secret", "placeholder", "xxx"}
-
 
 class PlatformSettings(BaseSettings):
     """What every service process needs. One small subclass per process adds its own fields."""
@@ -30,7 +28,8 @@ class PlatformSettings(BaseSettings):
     @classmethod
     def _real_secret(cls, value: SecretStr) -> SecretStr:
         raw = value.get_secret_value()
-        if raw.lower() in _PLACEHOLDERS or len(raw) < 32:
+        # a length floor also refuses the usual stand-ins ("changeme", "secret" …)
+        if len(raw) < 32:
             raise ValueError("TT_IDENTITY_SECRET must be a real secret of at least 32 characters")
         return value
 
