@@ -1,28 +1,27 @@
 """The last stage: forward the request to its service over pooled keep-alive connections.
 
-Hop-by-hop headers and the caller's credentials are dropped (and any `x-tt-identity` the
-caller tried to send); the signed identity, `X-Request-ID` and `X-Forwarded-*` are added.
-The response goes back unchanged (status, headers, raw body: content-encoding kept), plus the
-headers the stages queued; large bodies stream. Transport failures become the standard error
-body: connect → 503, timeout → 504, anything else → 502.
+The HTTP client is aiohttp: one `ClientSession` per service (its own `TCPConnector`, so a slow
+service cannot take the connections of the others), no cookie jar, no automatic headers, no
+decompression, no redirects. Hop-by-hop headers and the caller's credentials are dropped (and
+any `x-tt-identity` the caller tried to send); the signed identity, `X-Request-ID` and
+`X-Forwarded-*` are added. The response goes back unchanged (status, headers, raw body:
+content-encoding kept), plus the headers the stages queued; the body streams as it arrives.
+Transport failures become the standard error body: connect → 503, timeout → 504, anything
+else → 502. A pooled connection the service closed as it was reused is retried once by aiohttp
+itself, for idempotent methods only (RFC 9112 §9.3.1); a POST or PATCH fails with 502.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
+import aiohttp
 from starlette.types import Receive, Scope, Send
+from yarl import URL
 
 from gateway.http import RequestContext, send_status_error
 from gateway.settings import GatewaySettings
-from gateway.upstream import (
-    Connection,
-    StaleConnection,
-    UpstreamConnectError,
-    UpstreamError,
-    UpstreamPool,
-    UpstreamTimeout,
-)
 from shared.identity import IDENTITY_HEADER
 
 log = logging.getLogger(__name__)
@@ -61,9 +60,10 @@ _DROP_RESPONSE = HOP_BY_HOP | {
     b"x-ratelimit-remaining",
     b"x-ratelimit-reset",
 }
-_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-_IDENTITY = IDENTITY_HEADER.encode()
+# aiohttp would add Accept, Accept-Encoding, User-Agent and a guessed Content-Type: the service
+# sees the caller's own instead (Host is set from the service URL, as it must be).
+_SKIP_AUTO_HEADERS = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 
 
 class BodyTooLarge(Exception):
@@ -95,74 +95,107 @@ def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
     return frozenset()
 
 
+def _text(value: bytes) -> str:
+    """aiohttp writes header values as UTF-8: decode so valid UTF-8 goes out byte for byte."""
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
+
+
 class Proxy:
     def __init__(self, settings: GatewaySettings, services: dict[str, str], *, max_body: int = 32 * 1024 * 1024):
-        # One pool per service: a slow service cannot take the connections of the others.
-        self.pools = {
-            name: UpstreamPool(
-                url,
-                max_connections=settings.upstream_max_connections,
-                max_idle=settings.upstream_max_keepalive,
-                keepalive_expiry=4.0,  # below the services' 5 s keep-alive, so they rarely close first
-                connect_timeout=settings.upstream_connect_timeout,
-                pool_timeout=settings.upstream_pool_timeout,
-            )
-            for name, url in services.items()
-        }
-        self.read_timeout = settings.upstream_read_timeout
+        self.services = {name: url.rstrip("/") for name, url in services.items()}
+        for url in self.services.values():
+            if URL(url).scheme != "http":
+                raise ValueError(f"only http:// services are supported, got {url!r}")
+        # Waiting for a free pooled connection and opening a new one share `pool_timeout`;
+        # the socket connect alone is bounded by `connect_timeout`, each read by `read_timeout`.
+        self.timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=settings.upstream_pool_timeout,
+            sock_connect=settings.upstream_connect_timeout,
+            sock_read=settings.upstream_read_timeout,
+        )
+        self.max_connections = settings.upstream_max_connections
+        self.pool_timeout = settings.upstream_pool_timeout
         self.max_body = max_body
         self.trust_forwarded_for = settings.trust_forwarded_for
+        # Sessions are made on first use, inside the running event loop.
+        self.sessions: dict[str, aiohttp.ClientSession] = {}
+
+    def session(self, service: str) -> aiohttp.ClientSession:
+        session = self.sessions.get(service)
+        if session is None or session.closed:
+            connector = aiohttp.TCPConnector(
+                limit=self.max_connections,
+                limit_per_host=0,
+                # Below the services' 5 s keep-alive, so they rarely close a connection first.
+                keepalive_timeout=4.0,
+            )
+            session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=self.timeout,
+                cookie_jar=aiohttp.DummyCookieJar(),
+                skip_auto_headers=_SKIP_AUTO_HEADERS,
+                auto_decompress=False,
+                trust_env=False,
+                raise_for_status=False,
+            )
+            self.sessions[service] = session
+        return session
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ctx: RequestContext = scope["tt"]
         service = ctx.route.service
-        pool = self.pools[service]
         try:
             body = await read_body(receive, self.max_body)
         except BodyTooLarge:
             await send_status_error(scope, send, 413, "Request body too large")
             return
         method = scope["method"]
-        head = self._request_head(scope, ctx, pool, method, body)
+        url = self._url(scope, ctx, service)
+        headers = self._request_headers(scope, ctx, method, body)
+        started = time.monotonic()
         try:
-            conn = await self._exchange(pool, head, body, method)
-        except UpstreamConnectError:
+            resp = await self.session(service).request(
+                method,
+                url,
+                headers=headers,
+                data=body or None,
+                allow_redirects=False,
+            )
+        except aiohttp.ConnectionTimeoutError:
+            # The connect phase covers the wait for a pooled connection and opening a new one:
+            # used up the pool budget → 504 (no connection became free in time); otherwise
+            # the socket connect itself timed out → 503.
+            if time.monotonic() - started >= self.pool_timeout:
+                await send_status_error(scope, send, 504, f"The {service} service did not answer in time")
+            else:
+                await send_status_error(scope, send, 503, f"The {service} service is unavailable")
+            return
+        except aiohttp.ClientConnectorError:
             await send_status_error(scope, send, 503, f"The {service} service is unavailable")
             return
-        except UpstreamTimeout:
+        except TimeoutError:  # aiohttp.ServerTimeoutError included: no response in time
             await send_status_error(scope, send, 504, f"The {service} service did not answer in time")
             return
-        except UpstreamError as exc:
-            log.warning("%s %s → %s failed: %s", method, scope["path"], service, exc)
+        except (aiohttp.ClientError, OSError) as exc:
+            log.warning("%s %s → %s failed: %r", method, scope["path"], service, exc)
             await send_status_error(scope, send, 502, f"The {service} service failed to answer")
             return
-        await self._relay(conn, pool, scope, send, ctx)
+        await self._relay(resp, scope, send, ctx)
 
-    async def _exchange(self, pool: UpstreamPool, head: bytes, body: bytes, method: str) -> Connection:
-        """Send the request; returns the connection holding the response head."""
-        for attempt in (0, 1):
-            conn = await pool.acquire()
-            try:
-                await conn.send(head, body, is_head=method == "HEAD", timeout=self.read_timeout)
-                return conn
-            except StaleConnection:
-                # A pooled connection the service closed as we reused it: resending is safe
-                # only when repeating the request cannot change the outcome.
-                pool.release(conn)
-                if attempt or method not in _IDEMPOTENT:
-                    raise
-            except BaseException:
-                pool.release(conn)
-                raise
-        raise AssertionError("unreachable")
+    def _url(self, scope: Scope, ctx: RequestContext, service: str) -> URL:
+        target = self.services[service] + ctx.upstream_path.decode("latin-1")
+        if scope["query_string"]:
+            target += "?" + scope["query_string"].decode("latin-1")
+        return URL(target, encoded=True)  # the raw path and query, as the caller sent them
 
-    def _request_head(self, scope: Scope, ctx: RequestContext, pool: UpstreamPool, method: str, body: bytes) -> bytes:
+    def _request_headers(self, scope: Scope, ctx: RequestContext, method: str, body: bytes) -> list[tuple[str, str]]:
         raw = scope["headers"]
         extra = _connection_tokens(raw)
-        target = pool.base_path + ctx.upstream_path
-        if scope["query_string"]:
-            target += b"?" + scope["query_string"]
-        parts = [method.encode(), b" ", target, b" HTTP/1.1\r\nhost: ", pool.host_header, b"\r\n"]
+        out = []
         forwarded_for = None
         host = None
         for key, value in raw:
@@ -172,54 +205,47 @@ class Proxy:
                 elif key == b"host":
                     host = value
                 continue
-            parts += (key, b": ", value, b"\r\n")
+            out.append((key.decode("latin-1"), _text(value)))
         peer = scope["client"][0].encode() if scope.get("client") else b""
         if self.trust_forwarded_for and forwarded_for:
             peer = forwarded_for + b", " + peer
-        parts += (b"x-forwarded-for: ", peer, b"\r\nx-forwarded-proto: ", scope.get("scheme", "http").encode())
+        out.append(("x-forwarded-for", _text(peer)))
+        out.append(("x-forwarded-proto", scope.get("scheme", "http")))
         if host is not None:
-            parts += (b"\r\nx-forwarded-host: ", host)
-        parts += (b"\r\nx-request-id: ", ctx.request_id.encode("latin-1"))
+            out.append(("x-forwarded-host", _text(host)))
+        out.append(("x-request-id", ctx.request_id))
         if ctx.identity is not None:
-            parts += (b"\r\nx-tt-identity: ", ctx.identity.encode())
+            out.append((IDENTITY_HEADER, ctx.identity))
         if body or method in _BODY_METHODS:
-            parts += (b"\r\ncontent-length: ", str(len(body)).encode())
-        parts.append(b"\r\n\r\n")
-        return b"".join(parts)
+            out.append(("content-length", str(len(body))))
+        return out
 
-    async def _relay(self, conn: Connection, pool: UpstreamPool, scope: Scope, send: Send, ctx: RequestContext) -> None:
-        headers = conn.headers
+    async def _relay(self, resp: aiohttp.ClientResponse, scope: Scope, send: Send, ctx: RequestContext) -> None:
+        headers = [(k.lower(), v) for k, v in resp.raw_headers]
         skip = _connection_tokens(headers)
         out = [(k, v) for k, v in headers if k not in _DROP_RESPONSE and k not in skip]
         if ctx.cors:
             out = [(k, v) for k, v in out if not k.startswith(b"access-control-")]
         out.extend(ctx.response_headers)
         ctx.started = True
-        if conn.complete:  # the usual case: the whole response arrived with its head
-            status, body = conn.status, conn.take() if conn.chunks else b""
-            pool.release(conn)
-            await send({"type": "http.response.start", "status": status, "headers": out})
-            await send({"type": "http.response.body", "body": body})
-            return
         try:
-            await send({"type": "http.response.start", "status": conn.status, "headers": out})
+            await send({"type": "http.response.start", "status": resp.status, "headers": out})
             # Hold one chunk back so the last piece goes out with more_body=False.
-            pending = conn.take() if conn.chunks else None
-            while True:
-                chunk = await conn.next_chunk(self.read_timeout)
-                if chunk is None:
-                    break
+            pending = b""
+            async for chunk in resp.content.iter_any():
                 if pending:
                     await send({"type": "http.response.body", "body": pending, "more_body": True})
                 pending = chunk
-            await send({"type": "http.response.body", "body": pending or b""})
-        except UpstreamError as exc:
+            await send({"type": "http.response.body", "body": pending})
+        except (aiohttp.ClientError, OSError) as exc:  # TimeoutError is an OSError
             # Headers are gone already: all that is left is to abort the client connection.
-            log.warning("%s %s: response from %s broke off: %s", scope["method"], scope["path"], ctx.route.service, exc)
+            log.warning("%s %s: response from %s broke off: %r", scope["method"], scope["path"], ctx.route.service, exc)
+            resp.close()  # the connection is in an unknown state: never back to the pool
             raise
         finally:
-            pool.release(conn)
+            resp.release()
 
     async def close(self) -> None:
-        for pool in self.pools.values():
-            await pool.close()
+        sessions, self.sessions = list(self.sessions.values()), {}
+        for session in sessions:
+            await session.close()
