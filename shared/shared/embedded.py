@@ -109,18 +109,18 @@ class EmbeddedServices:
         if not _docker_available():
             raise RuntimeError(f"no {kind}: set its TT_ URL, install the embedded wheel, or run Docker")
         if kind == "postgres":
-            from testcontainers.postgres import PostgresContainer
+            from testcontainers.community.postgres import PostgresContainer
 
-            c = PostgresContainer("postgres:16-alpine", driver="psycopg2").start()
+            c = PostgresContainer("postgres:16-alpine", driver=None).start()
             self._stoppers.append(c.stop)
             return c.get_connection_url()
         if kind == "redis":
-            from testcontainers.redis import RedisContainer
+            from testcontainers.community.redis import RedisContainer
 
             c = RedisContainer("redis:7-alpine").start()
             self._stoppers.append(c.stop)
             return f"redis://{c.get_container_host_ip()}:{c.get_exposed_port(6379)}/0"
-        from testcontainers.nats import NatsContainer
+        from testcontainers.community.nats import NatsContainer
 
         c = NatsContainer("nats:2.10", jetstream=True).start()
         self._stoppers.append(c.stop)
