@@ -1,12 +1,14 @@
 """Rate limiter: one atomic Redis round trip per request, process-local when Redis is away.
 
 Redis keeps one sorted set per key (score = admission time in µs). One EVALSHA per request
-(over the pipelined client of `gateway.resp`) runs a Lua script that drops
+(redis-py's asyncio client, hiredis parser, a bounded blocking pool) runs a Lua script that drops
 entries older than an hour, counts both windows, logs the request only when both are under
 their limits and returns what `slidinglog.decide` needs; the clock is Redis `TIME`, so every
 gateway replica agrees (tests may pass `now`). On a connection error or timeout (short socket
-timeouts) Redis is marked down at once and requests are decided by the exact in-process log
-until a background probe sees Redis answer again. Any other failure allows the request.
+timeouts, no retries, a short wait for a pooled connection) Redis is marked down at once and
+requests are decided by the exact in-process log until a background probe sees Redis answer
+again. A script flushed from Redis (NOSCRIPT) is sent again with EVAL. Any other failure allows
+the request.
 """
 
 from __future__ import annotations
@@ -19,12 +21,19 @@ import os
 import secrets
 import time
 
-from gateway.resp import RedisReplyError, RedisUnavailable, RespClient, bulk
+import redis.asyncio as aioredis
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+
 from gateway.slidinglog import Decision, LocalLimiter, decide
 
 log = logging.getLogger(__name__)
 
-_UNREACHABLE = (RedisUnavailable, OSError, TimeoutError)
+# Connection refused or dropped, no pooled connection free in time, no answer in time.
+_UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError, TimeoutError)
 
 SLIDING_LOG_LUA = """
 local key = KEYS[1]
@@ -68,14 +77,26 @@ class RateLimiter:
         prefix: str = "tt:rl",
         timeout: float = 0.1,
         probe_seconds: float = 0.5,
+        max_connections: int = 8,
     ) -> None:
         self.prefix = prefix
         self.local = LocalLimiter()
         self.probe_seconds = probe_seconds
-        self._redis = RespClient(redis_url, timeout=timeout) if redis_url else None
+        self._redis: aioredis.Redis | None = None
+        if redis_url:
+            # No retries and short timeouts: one failure marks Redis down and the local log
+            # answers at once. A request that finds every connection busy waits `timeout` at most.
+            pool = aioredis.BlockingConnectionPool.from_url(
+                redis_url,
+                max_connections=max_connections,
+                timeout=timeout,
+                socket_connect_timeout=timeout,
+                socket_timeout=timeout,
+                retry=Retry(NoBackoff(), 0),
+                health_check_interval=0,
+            )
+            self._redis = aioredis.Redis(connection_pool=pool)
         self._sha = hashlib.sha1(SLIDING_LOG_LUA.encode()).hexdigest()
-        # EVALSHA <sha> 1 <key> <per_minute> <per_hour> <now> <member>: the constant head, encoded once.
-        self._evalsha_head = b"*8\r\n" + bulk("EVALSHA") + bulk(self._sha) + bulk("1")
         self.redis_up = self._redis is not None
         self._nonce = f"{os.getpid()}-{secrets.token_hex(4)}-"
         self._counter = itertools.count()
@@ -106,16 +127,11 @@ class RateLimiter:
         now_arg = "" if now is None else str(int(now * 1_000_000))
         member = f"{self._nonce}{next(self._counter)}"
         key = f"{self.prefix}:{key}"
-        packed = b"".join(
-            (self._evalsha_head, bulk(key), bulk(str(per_minute)), bulk(str(per_hour)), bulk(now_arg), bulk(member))
-        )
+        args = (1, key, per_minute, per_hour, now_arg, member)
         try:
-            reply = await self._redis.execute(packed)
-        except RedisReplyError as exc:
-            if not str(exc).startswith("NOSCRIPT"):
-                raise
-            args = ("EVAL", SLIDING_LOG_LUA, 1, key, per_minute, per_hour, now_arg, member)
-            reply = await self._redis.command(*args)  # EVAL also caches the script for EVALSHA
+            reply = await self._redis.execute_command("EVALSHA", self._sha, *args)
+        except NoScriptError:
+            reply = await self._redis.execute_command("EVAL", SLIDING_LOG_LUA, *args)  # also caches the script
         allowed, count_minute, count_hour, oldest_minute, oldest_hour, now_us = reply.split(b" ")
         return decide(
             allowed=allowed == b"1",
@@ -138,7 +154,7 @@ class RateLimiter:
         if self._redis is None:
             return False
         try:
-            await self._redis.command("PING")
+            await self._redis.ping()
         except _UNREACHABLE:
             return False
         except Exception:  # noqa: BLE001 - a probe reports, it does not raise
@@ -162,4 +178,4 @@ class RateLimiter:
 
     async def close(self) -> None:
         if self._redis is not None:
-            await self._redis.close()
+            await self._redis.aclose(close_connection_pool=True)

@@ -86,6 +86,7 @@ class Runtime:
             prefix=settings.rate_limit_key_prefix,
             timeout=settings.redis_timeout_seconds,
             probe_seconds=settings.redis_probe_seconds,
+            max_connections=settings.redis_max_connections,
         )
         self.usage = UsageRecorder(self.internal, auth_url, flush_seconds=settings.usage_flush_seconds)
         self.proxy = Proxy(settings, services)
