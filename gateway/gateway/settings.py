@@ -42,14 +42,11 @@ class GatewaySettings(PlatformSettings):
     token_cache_max_entries: int = 10_000
 
     # The proxy's aiohttp client: connect = the socket connect; pool = waiting for a pooled
-    # connection plus opening one; read = each read. aiohttp has no write timeout and no cap on
-    # idle connections, so `upstream_write_timeout` and `upstream_max_keepalive` have no effect.
+    # connection plus opening one; read = each read.
     upstream_connect_timeout: float = 1.0
     upstream_read_timeout: float = 30.0
-    upstream_write_timeout: float = 10.0
     upstream_pool_timeout: float = 5.0
     upstream_max_connections: int = 512
-    upstream_max_keepalive: int = 128
     # Introspection, usage flush, modules, readiness and OpenAPI fetches.
     internal_timeout_seconds: float = 2.0
     health_timeout_seconds: float = 0.5
