@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -203,6 +203,19 @@ def install_error_handlers(app: FastAPI) -> None:
             409,
             error_body(
                 error="Duplicate entry", message="The change conflicts with existing data", error_code="conflict"
+            ),
+        )
+
+    @app.exception_handler(DataError)
+    async def _bad_value(request: Request, exc: DataError) -> JSONResponse:
+        # the database refused a value the client sent (an integer out of range, a NUL character)
+        log.info("data error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return _json(
+            400,
+            error_body(
+                error="Invalid value",
+                message="A value in the request is out of range or contains characters that cannot be stored",
+                error_code="bad_request",
             ),
         )
 

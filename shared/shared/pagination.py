@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
+# Far beyond any real last page, and small enough that the SQL offset stays a bigint.
+MAX_PAGE = 10**12
 
 
 def _to_int(raw: str | None) -> int | None:
@@ -31,7 +33,7 @@ class PageParams:
         """Non-integers fall back to defaults; `page < 1` → 1, `per_page < 1` → 50, `> 100` → 100."""
         p = _to_int(page)
         pp = _to_int(per_page)
-        p = 1 if p is None or p < 1 else p
+        p = 1 if p is None or p < 1 else min(p, MAX_PAGE)
         pp = DEFAULT_PER_PAGE if pp is None or pp < 1 else min(pp, MAX_PER_PAGE)
         return cls(page=p, per_page=pp)
 

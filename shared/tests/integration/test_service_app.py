@@ -117,6 +117,16 @@ class TestErrors:
         }
         assert outbox_count(engine) == before, "the event must roll back with the failed request"
 
+    def test_value_the_database_refuses_is_400(self, client, writer, engine):
+        before = outbox_count(engine)
+        r = client.post("/api/v1/widgets", json={"name": "nul\u0000byte"}, headers=writer)
+        assert r.status_code == 400 and r.json()["error_code"] == "bad_request"
+        assert outbox_count(engine) == before
+
+    def test_huge_page_is_an_empty_page(self, client, writer):
+        r = client.get("/api/v1/widgets", params={"page": "9" * 30}, headers=writer)
+        assert r.status_code == 200 and r.json()["widgets"] == []
+
     def test_unique_violation_is_409(self, client, writer):
         assert client.post("/api/v1/widgets", json={"name": "dup"}, headers=writer).status_code == 201
         r = client.post("/api/v1/widgets", json={"name": "dup"}, headers=writer)

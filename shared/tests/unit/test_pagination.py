@@ -14,6 +14,7 @@ from shared.pagination import PageParams, pagination_object
         ("1", "1000", (1, 100)),
         ("1", "100", (1, 100)),
         ("1.5", "20", (1, 20)),
+        ("99999999999999999999", "5", (10**12, 5)),
     ],
 )
 def test_parse_is_lenient_and_clamped(page, per_page, expected):

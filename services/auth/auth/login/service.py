@@ -17,6 +17,8 @@ from shared.identity import Identity
 def login(session: Session, *, username: object, password: object, settings: AuthSettings) -> dict[str, str]:
     if not isinstance(username, str) or not isinstance(password, str) or not username.strip() or not password:
         raise InvalidCredentialsError()
+    if "\x00" in username:  # no stored username can hold NUL (PostgreSQL text refuses it)
+        raise InvalidCredentialsError()
     user = users.get_by_username(session, username.strip().lower())
     # The hash is always verified (a dummy one for unknown users) so timing reveals nothing.
     password_ok = verify_password(user.password_hash if user else None, password)

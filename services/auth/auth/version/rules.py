@@ -23,7 +23,7 @@ def parse_version(raw: object) -> Version | None:
         return None
     try:
         return Version(text)
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):  # ValueError: a component too long to be an int
         return None
 
 

@@ -38,6 +38,10 @@ class TestLogin:
         [event] = outbox_events("tt.auth.api_token.created")
         assert event["data"]["token_id"] == token.id and event["data"]["user_id"] == user.id
 
+    def test_nul_in_username_is_the_usual_401(self, client, public_headers):
+        r = client.post(LOGIN, json={"username": "ad\u0000min", "password": "password-123"}, headers=public_headers)
+        assert r.status_code == 401 and r.json()["error"] == "Invalid username or password"
+
     def test_admin_gets_admin_all(self, client, admin, public_headers, session):
         r = client.post(LOGIN, json={"username": admin.username, "password": "password-123"}, headers=public_headers)
         assert minted(session, r.json()["token"]).scopes == "admin:all"

@@ -318,3 +318,12 @@ class TestRouting:
     def test_non_numeric_id_is_an_unknown_path(self, client, admin_headers):
         r = client.get("/api/v1/users/abc", headers=admin_headers)
         assert r.status_code == 404 and r.json()["error_code"] == "not_found"
+
+
+class TestValuesTheDatabaseRefuses:
+    def test_out_of_range_id_and_nul_username_are_400(self, client, admin, headers_for):
+        headers = headers_for(admin, "admin:all")
+        r = client.get("/api/v1/users/99999999999999999999", headers=headers)
+        assert r.status_code == 400 and r.json()["error_code"] == "bad_request"
+        r = client.post("/api/v1/users", json={"username": "a\u0000b", "password": "password-123"}, headers=headers)
+        assert r.status_code == 400 and r.json()["success"] is False

@@ -11,7 +11,7 @@ class TestNormalization:
     def test_one_leading_v_is_stripped(self, raw, text):
         assert strip_version(raw) == text and parse_version(raw) is not None
 
-    @pytest.mark.parametrize("raw", ["dev-123", "", "  ", "vv1.0", None, 4, "latest"])
+    @pytest.mark.parametrize("raw", ["dev-123", "", "  ", "vv1.0", None, 4, "latest", "9" * 5000])
     def test_not_comparable(self, raw):
         assert parse_version(raw) is None
 
