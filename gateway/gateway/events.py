@@ -83,7 +83,7 @@ class TokenEvents:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - NATS absent: retry, requests go on
-                log.info("token events not subscribed (%s); retrying", exc)
+                log.info("revocation events not subscribed (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
@@ -108,5 +108,5 @@ class TokenEvents:
             now_connected = nc.is_connected
             if now_connected != was_connected:
                 self.cache.clear()
-                log.warning("token events %s", "resumed" if now_connected else "interrupted")
+                log.warning("revocation events %s", "resumed" if now_connected else "interrupted")
                 was_connected = now_connected

@@ -51,7 +51,7 @@ class UsageRecorder:
             if response.status_code >= 300:
                 raise RuntimeError(f"status {response.status_code}")
         except Exception as exc:  # noqa: BLE001 - kept for the next flush
-            log.warning("token usage not flushed (%s); retrying", exc)
+            log.warning("usage counts not sent to auth (%s); kept for the next flush", type(exc).__name__)
             self._merge_back(counts, last_used)
             return False
         return True

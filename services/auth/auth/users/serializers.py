@@ -33,7 +33,8 @@ def total_hours(user: User) -> float:
     return round((user.total_seconds or 0) / 3600, 2)
 
 
-def serialize_user(user: User, settings: AuthSettings, *, now: datetime | None = None) -> dict[str, Any]:
+def _stored_identity(user: User) -> dict[str, Any]:
+    """The fields the API object and the event payload share."""
     return {
         "id": user.id,
         "username": user.username,
@@ -45,14 +46,19 @@ def serialize_user(user: User, settings: AuthSettings, *, now: datetime | None =
         "created_at": iso_utc(user.created_at),
         "last_login": iso_utc(user.last_login),
         "is_active": user.is_active,
-        "total_hours": total_hours(user),
         "avatar_url": avatar_url(user),
+        "standard_hours_per_day": user.standard_hours_per_day,
+        "overtime_include_weekends": user.overtime_include_weekends,
+    }
+
+
+def serialize_user(user: User, settings: AuthSettings, *, now: datetime | None = None) -> dict[str, Any]:
+    return _stored_identity(user) | {
+        "total_hours": total_hours(user),
         "status": presence(user.last_login, now or utcnow()),
         "date_format": pick(user.date_format, settings.date_format, DATE_FORMATS, DEFAULT_DATE_FORMAT),
         "time_format": pick(user.time_format, settings.time_format, TIME_FORMATS, DEFAULT_TIME_FORMAT),
         "timezone": user.timezone if is_valid_timezone(user.timezone) else settings.timezone,
-        "standard_hours_per_day": user.standard_hours_per_day,
-        "overtime_include_weekends": user.overtime_include_weekends,
     }
 
 
@@ -75,22 +81,9 @@ def serialize_user_detail(user: User, settings: AuthSettings) -> dict[str, Any]:
 
 def user_event_data(user: User) -> dict[str, Any]:
     """`tt.auth.user.*` payload: the stored state (raw preferences; no derived presence)."""
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "full_name": user.full_name,
-        "display_name": display_name(user),
-        "role": user.role,
-        "is_admin": user.is_admin,
-        "is_active": user.is_active,
-        "created_at": iso_utc(user.created_at),
-        "last_login": iso_utc(user.last_login),
-        "avatar_url": avatar_url(user),
+    return _stored_identity(user) | {
         "timezone": user.timezone,
         "date_format": user.date_format,
         "time_format": user.time_format,
-        "standard_hours_per_day": user.standard_hours_per_day,
-        "overtime_include_weekends": user.overtime_include_weekends,
         **_preferences(user),
     }
