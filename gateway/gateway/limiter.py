@@ -76,6 +76,7 @@ class RateLimiter:
         *,
         prefix: str = "tt:rl",
         timeout: float = 0.1,
+        connect_timeout: float = 0.5,
         probe_seconds: float = 0.5,
         max_connections: int = 8,
     ) -> None:
@@ -85,12 +86,14 @@ class RateLimiter:
         self._redis: aioredis.Redis | None = None
         if redis_url:
             # No retries and short timeouts: one failure marks Redis down and the local log
-            # answers at once. A request that finds every connection busy waits `timeout` at most.
+            # answers at once. Connecting and waiting for a pooled connection get longer: on a
+            # loop busy with a burst they are slow without Redis being down (a refused
+            # connection still fails at once).
             pool = aioredis.BlockingConnectionPool.from_url(
                 redis_url,
                 max_connections=max_connections,
-                timeout=timeout,
-                socket_connect_timeout=timeout,
+                timeout=max(timeout, connect_timeout),
+                socket_connect_timeout=max(timeout, connect_timeout),
                 socket_timeout=timeout,
                 retry=Retry(NoBackoff(), 0),
                 health_check_interval=0,

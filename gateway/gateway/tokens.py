@@ -96,6 +96,9 @@ class TokenRecord:
     user_active: bool
     username: str | None
     is_admin: bool
+    role: str | None = None
+    client_ids: tuple[int, ...] = ()
+    modules_off: tuple[str, ...] = ()
     _identities: dict[str, tuple[float, str]] = field(default_factory=dict)
 
     @classmethod
@@ -113,6 +116,9 @@ class TokenRecord:
             user_active=bool(user and user.get("is_active", True)),
             username=user.get("username") if user else None,
             is_admin=bool(user and user.get("is_admin")),
+            role=user.get("role") if user else None,
+            client_ids=tuple(user.get("assigned_client_ids") or ()) if user else (),
+            modules_off=tuple(user.get("modules_off") or ()) if user else (),
         )
 
     def identity(self, codec: IdentityCodec, client_ip: str, now: float) -> str:
@@ -128,6 +134,9 @@ class TokenRecord:
                 scopes=self.scopes,
                 token_id=self.token_id,
                 client_ip=client_ip,
+                role=self.role,
+                client_ids=self.client_ids,
+                modules_off=self.modules_off,
             )
         )
         if len(self._identities) >= _IDENTITIES_PER_TOKEN:

@@ -89,6 +89,17 @@ class ForbiddenError(ApiError):
     error = "Access denied"
 
 
+class ModuleDisabledError(ApiError):
+    """CONVENTIONS §9: the `error` is the literal code."""
+
+    status_code = 403
+    error_code = "module_disabled"
+    error = "module_disabled"
+
+    def __init__(self, module_id: str) -> None:
+        super().__init__(f"{module_id} module is disabled by the administrator.")
+
+
 class NotFoundError(ApiError):
     status_code = 404
     error_code = "not_found"

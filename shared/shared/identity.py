@@ -19,7 +19,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
-from shared.errors import ApiError, ForbiddenError, UnauthorizedError
+from shared.errors import ApiError, ForbiddenError, ModuleDisabledError, UnauthorizedError
 
 IDENTITY_HEADER = "x-tt-identity"
 ALGORITHM = "HS256"
@@ -71,7 +71,15 @@ class Identity:
     token_id: int | None = None
     client_ip: str | None = None
     service: str | None = None  # set when a platform process calls an internal route
+    role: str | None = None
+    # Clients assigned to the user (the subcontractor's client scope).
+    client_ids: tuple[int, ...] = ()
+    # Module ids switched off for this user (CONVENTIONS §9), computed by the auth service.
+    modules_off: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def module_enabled(self, module_id: str) -> bool:
+        return module_id not in self.modules_off
 
     def to_claims(self) -> dict[str, Any]:
         claims: dict[str, Any] = {
@@ -82,6 +90,13 @@ class Identity:
             "ip": self.client_ip,
             "svc": self.service,
         }
+        # Optional claims only when set: the header stays small for the common case.
+        if self.role is not None:
+            claims["rol"] = self.role
+        if self.client_ids:
+            claims["acl"] = list(self.client_ids)
+        if self.modules_off:
+            claims["mof"] = list(self.modules_off)
         if self.user_id is not None:  # JWT `sub` must be a string when present
             claims["sub"] = str(self.user_id)
         return claims
@@ -97,6 +112,9 @@ class Identity:
             token_id=claims.get("tid"),
             client_ip=claims.get("ip"),
             service=claims.get("svc"),
+            role=claims.get("rol"),
+            client_ids=tuple(claims.get("acl") or ()),
+            modules_off=tuple(claims.get("mof") or ()),
         )
 
 
@@ -165,10 +183,13 @@ class ScopeRequirement:
     and writes `x-tt-auth` / `x-tt-scopes` into the OpenAPI operation for the gateway.
     """
 
-    def __init__(self, *alternatives: str, public: bool = False, internal: bool = False) -> None:
+    def __init__(
+        self, *alternatives: str, public: bool = False, internal: bool = False, module: str | None = None
+    ) -> None:
         self.alternatives = alternatives
         self.public = public
         self.internal = internal
+        self.module = module
 
     @property
     def auth_mode(self) -> str:
@@ -184,12 +205,16 @@ class ScopeRequirement:
             raise UnauthorizedError("An API token is required", error="Authentication required")
         if self.alternatives and not scopes_grant_any(identity.scopes, self.alternatives):
             raise insufficient_scope_error(self.alternatives, identity.scopes)
+        # CONVENTIONS §3.4/§9: the module switch is checked after authentication and scope.
+        if self.module is not None and not identity.module_enabled(self.module):
+            raise ModuleDisabledError(self.module)
         return identity
 
 
-def requires(*alternatives: str) -> Any:
-    """`Annotated[Identity, requires("write:projects")]`: the scope is checked and published."""
-    return Depends(ScopeRequirement(*alternatives))
+def requires(*alternatives: str, module: str | None = None) -> Any:
+    """`Annotated[Identity, requires("write:projects", module="inventory")]`: the scope is
+    checked and published; `module` also refuses callers for whom that module is switched off."""
+    return Depends(ScopeRequirement(*alternatives, module=module))
 
 
 def public() -> Any:

@@ -110,3 +110,11 @@ def enabled_modules(*, disabled: Iterable[str], is_admin: bool) -> list[str]:
     off = frozenset(disabled)
     ids = [m.id for m in CATALOGUE if _enabled(m.id, off, is_admin, ())]
     return sorted(ids, key=_SORT_KEY.__getitem__)
+
+
+def modules_off(*, disabled: Iterable[str], is_admin: bool) -> list[str]:
+    """Catalogue ids not enabled for the user; empty unless an administrator disabled something."""
+    off = frozenset(disabled)
+    if not off:
+        return []
+    return [m.id for m in CATALOGUE if not _enabled(m.id, off, is_admin, ())]

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import OctKey
 from sqlalchemy import create_engine, select
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from auth.main import create_app
@@ -25,23 +25,18 @@ from auth.models import ApiToken, User, outbox
 from auth.passwords import hash_password
 from auth.settings import AuthSettings
 from auth.tokens.service import issue_token
-from shared.db import drop_database, get_session, migrate
-from shared.events.outbox import session_info
+from shared.db import drop_database, migrate
 from shared.identity import ALGORITHM, IDENTITY_HEADER, Identity
+from shared.testing.database import bind_requests, savepoint_session, scratch_database
 from shared.testing.fixtures import identity_headers
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "password-123"
 
 
-def scratch_database(server_url: str, prefix: str = "tt_auth_test") -> str:
-    url = make_url(server_url).set(database=f"{prefix}_{uuid.uuid4().hex[:10]}")
-    return url.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def auth_db_url(infra_urls) -> Iterator[str]:
-    url = scratch_database(infra_urls["database"])
+    url = scratch_database(infra_urls["database"], "tt_auth_test")
     migrate(SERVICE_DIR, url)
     yield url
     drop_database(url)
@@ -81,15 +76,9 @@ def connection(engine) -> Iterator[Connection]:
     conn.close()
 
 
-def _savepoint_session(connection: Connection) -> Session:
-    return Session(
-        bind=connection, join_transaction_mode="create_savepoint", info=session_info(outbox), expire_on_commit=False
-    )
-
-
 @pytest.fixture
 def session(connection) -> Iterator[Session]:
-    s = _savepoint_session(connection)
+    s = savepoint_session(connection, outbox)
     yield s
     s.close()
 
@@ -99,24 +88,9 @@ def app(settings):
     return create_app(settings)
 
 
-def _bind_requests(app, connection: Connection) -> None:
-    def request_session() -> Iterator[Session]:
-        s = _savepoint_session(connection)
-        try:
-            yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
-        finally:
-            s.close()
-
-    app.dependency_overrides[get_session] = request_session
-
-
 @pytest.fixture
 def client(app, connection) -> Iterator[TestClient]:
-    _bind_requests(app, connection)
+    bind_requests(app, connection, outbox)
     yield TestClient(app)
     app.dependency_overrides.clear()
 
@@ -127,7 +101,7 @@ def make_client(settings_kwargs, connection):
 
     def make(**overrides: Any) -> TestClient:
         app = create_app(AuthSettings(**{**settings_kwargs, **overrides}))
-        _bind_requests(app, connection)
+        bind_requests(app, connection, outbox)
         return TestClient(app)
 
     return make

@@ -22,6 +22,7 @@ def find_by_hash(session: Session, token_hash: str) -> Row | None:
             ApiToken.ip_whitelist,
             User.username,
             User.role,
+            User.assigned_client_ids,
             User.is_active.label("user_is_active"),
         )
         .join(User, User.id == ApiToken.user_id)

@@ -22,9 +22,9 @@ Platform = Annotated[Identity, internal()]
 
 
 @router.post("/introspect", response_model=IntrospectResponse, response_model_exclude_unset=True)
-def introspect_token(body: IntrospectRequest, session: SessionDep, identity: Platform) -> dict:
+def introspect_token(body: IntrospectRequest, session: SessionDep, settings: SettingsDep, identity: Platform) -> dict:
     """Token and owner by token hash, for the gateway's authentication stage."""
-    return service.introspect(session, body.token_hash)
+    return service.introspect(session, body.token_hash, settings=settings)
 
 
 @router.post("/token-usage", response_model=TokenUsageResult)

@@ -25,6 +25,10 @@ class IntrospectedUser(BaseModel):
     username: str
     is_admin: bool
     is_active: bool
+    role: str
+    assigned_client_ids: list[int]
+    # Module ids switched off for this user; the gateway forwards them in the identity.
+    modules_off: list[str]
 
 
 class IntrospectResponse(BaseModel):

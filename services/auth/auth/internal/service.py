@@ -10,16 +10,17 @@ from sqlalchemy.orm import Session
 from auth.internal import repository
 from auth.internal.schemas import TokenUsage
 from auth.models import ADMIN_ROLES
-from auth.modules import enabled_modules
+from auth.modules import enabled_modules, modules_off
 from auth.settings import AuthSettings
-from auth.timefmt import as_utc, iso_utc
 from shared.identity import parse_scopes
+from shared.timefmt import as_utc, iso_utc
 
 
-def introspect(session: Session, token_hash: str) -> dict[str, Any]:
+def introspect(session: Session, token_hash: str, *, settings: AuthSettings) -> dict[str, Any]:
     row = repository.find_by_hash(session, token_hash.strip().lower())
     if row is None:
         return {"found": False}
+    is_admin = row.role in ADMIN_ROLES
     return {
         "found": True,
         "token": {
@@ -33,8 +34,11 @@ def introspect(session: Session, token_hash: str) -> dict[str, Any]:
         "user": {
             "id": row.user_id,
             "username": row.username,
-            "is_admin": row.role in ADMIN_ROLES,
+            "is_admin": is_admin,
             "is_active": row.user_is_active,
+            "role": row.role,
+            "assigned_client_ids": sorted(row.assigned_client_ids or ()),
+            "modules_off": modules_off(disabled=settings.disabled_modules, is_admin=is_admin),
         },
     }
 

@@ -11,7 +11,6 @@ from auth import events
 from auth.access import require_admin
 from auth.errors import TokenNotFoundError, UserNotFoundError
 from auth.models import ApiToken, User
-from auth.timefmt import iso_utc
 from auth.tokens import repository
 from auth.tokens.rules import (
     display_prefix,
@@ -25,6 +24,7 @@ from auth.tokens.schemas import ApiTokenCreate
 from shared.db import utcnow
 from shared.errors import ValidationError
 from shared.identity import Identity, parse_scopes
+from shared.timefmt import iso_utc
 
 NAME_MAX = 100
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from auth.models import User
 from auth.settings import AuthSettings
-from auth.timefmt import iso_utc
 from auth.users.rules import (
     DATE_FORMATS,
     DEFAULT_DATE_FORMAT,
@@ -18,6 +17,7 @@ from auth.users.rules import (
     presence,
 )
 from shared.db import utcnow
+from shared.timefmt import iso_utc
 
 
 def display_name(user: User) -> str:

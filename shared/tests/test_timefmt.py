@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from auth.timefmt import as_utc, iso_utc
+from shared.timefmt import as_utc, iso_utc
 
 
 def test_whole_seconds_have_no_fraction():

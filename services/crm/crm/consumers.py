@@ -1,0 +1,59 @@
+"""Replicas kept from other services' events: users (note authors) and projects (per-client
+counts, the client delete guard, deal references). Each event carries the entity's new state,
+so applying it is an upsert; `*.deleted` removes the row."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from crm.events import AUTH_USER_EVENTS, TRACKING_PROJECT_EVENTS
+from crm.models import KnownProject, KnownUser
+from shared.app import ConsumerSpec
+from shared.events import EventEnvelope
+
+
+def _upsert(session: Session, model: type, values: dict) -> None:
+    stmt = insert(model).values(**values)
+    changes = {key: stmt.excluded[key] for key in values if key != "id"}
+    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes))
+
+
+def apply_user_event(session: Session, event: EventEnvelope) -> None:
+    data = event.data
+    # A deleted user keeps their name on the notes they wrote; it only stops being active.
+    _upsert(
+        session,
+        KnownUser,
+        {
+            "id": int(data["id"]),
+            "username": data["username"],
+            "full_name": data.get("full_name"),
+            "is_active": bool(data.get("is_active", True)) and not event.type.endswith(".deleted"),
+        },
+    )
+
+
+def apply_project_event(session: Session, event: EventEnvelope) -> None:
+    data = event.data
+    project_id = int(data.get("id") or event.entity_id)
+    if event.type.endswith(".deleted"):
+        session.execute(delete(KnownProject).where(KnownProject.id == project_id))
+        return
+    client_id = data.get("client_id")
+    _upsert(
+        session,
+        KnownProject,
+        {
+            "id": project_id,
+            "client_id": int(client_id) if client_id is not None else None,
+            "status": data.get("status") or "active",
+        },
+    )
+
+
+CONSUMERS = (
+    ConsumerSpec(name="crm-users", subject=AUTH_USER_EVENTS, handler=apply_user_event),
+    ConsumerSpec(name="crm-projects", subject=TRACKING_PROJECT_EVENTS, handler=apply_project_event),
+)
