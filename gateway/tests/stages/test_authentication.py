@@ -150,7 +150,16 @@ class TestForbidden:
 class TestIdentity:
     def test_forwarded_identity_and_stripped_credentials(self, gateway, fake_auth, identity_secret):
         token, token_id, user_id = fake_auth.add_token(
-            "read:projects", user={"id": 0, "username": "ann", "is_admin": True, "is_active": True}
+            "read:projects",
+            user={
+                "id": 0,
+                "username": "ann",
+                "is_admin": False,
+                "is_active": True,
+                "role": "subcontractor",
+                "assigned_client_ids": [3, 5],
+                "modules_off": ["inventory"],
+            },
         )
         r = gateway.get(
             "/api/v1/projects",
@@ -163,7 +172,10 @@ class TestIdentity:
             "scopes": ["read:projects"],
             "token_id": token_id,
             "client_ip": "127.0.0.1",
-            "is_admin": True,
+            "is_admin": False,
+            "role": "subcontractor",
+            "client_ids": [3, 5],
+            "modules_off": ["inventory"],
         }
         assert "authorization" not in echoed["headers"] and "x-api-key" not in echoed["headers"]
         assert echoed["headers"]["x-forwarded-for"] == "127.0.0.1"

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 CENT = Decimal("0.01")
 # Beyond Numeric(15, 2): refused as invalid rather than failing in the database.
@@ -22,8 +22,11 @@ def trim(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def blank_to_none(value: str | None) -> str | None:
-    return value or None
+def trim_to_none(value: Any) -> Any:
+    """Strings trimmed, blank → None; other values pass to the type check."""
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -126,9 +129,22 @@ def text_to_tags(value: str | None) -> list[str]:
     return [tag.strip() for tag in value.split(",") if tag.strip()] if value else []
 
 
+def text(max_length: int | None = None) -> Any:
+    """Optional trimmed text, blank → None, refused past `max_length` (400 validation_error).
+
+    The length bound sits on `str` inside the union: pydantic cannot apply `Field(max_length=…)`
+    to `str | None` (it fails on None), so bounded fields use these aliases instead."""
+    inner = Annotated[str, StringConstraints(max_length=max_length)] if max_length else str
+    return Annotated[inner | None, BeforeValidator(trim_to_none)]
+
+
 # Request-schema types.
-Text = Annotated[str | None, BeforeValidator(trim), AfterValidator(blank_to_none)]
-Email = Annotated[str | None, BeforeValidator(trim), AfterValidator(blank_to_none), AfterValidator(check_email)]
+Text = text()
+Text50 = text(50)
+Text100 = text(100)
+Text200 = text(200)
+Text500 = text(500)
+Email = Annotated[text(200), AfterValidator(check_email)]
 Money = Annotated[Decimal | None, BeforeValidator(to_money)]
 LooseMoney = Annotated[Decimal | None, BeforeValidator(money_or_none)]
 LooseDate = Annotated[date | None, BeforeValidator(to_date_or_none)]

@@ -105,6 +105,12 @@ def new_user_id() -> int:
 
 
 @pytest.fixture
+def next_user_id():
+    """A factory of user ids no other test uses (test modules cannot import this conftest)."""
+    return new_user_id
+
+
+@pytest.fixture
 def headers_for(identity_codec):
     """Gateway identity headers: `headers_for(user_id, "read:clients", role="manager")`."""
 

@@ -39,9 +39,14 @@ def count(engine, name: str) -> int:
 
 
 def consumer(engine, infra_urls, name="tally") -> DurableConsumer:
-    return DurableConsumer(name=f"{name}-{uuid.uuid4().hex[:6]}", subject="tt.demo.tally.>", handler=add_name,
-                           sessions=new_sessionmaker(engine), processed=processed,
-                           link=NatsLink(infra_urls["nats"], name="test"))
+    return DurableConsumer(
+        name=f"{name}-{uuid.uuid4().hex[:6]}",
+        subject="tt.demo.tally.>",
+        handler=add_name,
+        sessions=new_sessionmaker(engine),
+        processed=processed,
+        link=NatsLink(infra_urls["nats"], name="test"),
+    )
 
 
 def test_same_event_twice_has_one_effect(engine, infra_urls):

@@ -1,9 +1,18 @@
+import asyncio
 import time
 
 import pytest
+from starlette.requests import Request
 
-from shared.errors import UnauthorizedError
-from shared.identity import Identity, IdentityCodec, insufficient_scope_error, parse_scopes, scope_grants
+from shared.errors import ApiError, UnauthorizedError
+from shared.identity import (
+    Identity,
+    IdentityCodec,
+    ScopeRequirement,
+    insufficient_scope_error,
+    parse_scopes,
+    scope_grants,
+)
 
 SECRET = "x" * 48
 
@@ -83,3 +92,38 @@ def test_anonymous_and_service_identities_round_trip():
     codec = IdentityCodec(SECRET)
     for identity in (Identity(user_id=None, client_ip="127.0.0.1"), Identity(user_id=None, service="gateway")):
         assert codec.verify(codec.sign(identity)) == identity
+
+
+def test_role_assigned_clients_and_switched_off_modules_round_trip():
+    codec = IdentityCodec(SECRET)
+    identity = Identity(user_id=9, role="subcontractor", client_ids=(4, 8), modules_off=("inventory",))
+    back = codec.verify(codec.sign(identity))
+    assert (back.role, back.client_ids, back.modules_off) == ("subcontractor", (4, 8), ("inventory",))
+    assert back.module_enabled("clients") and not back.module_enabled("inventory")
+
+
+def test_module_switch_is_checked_after_the_scope():
+    asyncio.run(_module_switch_is_checked_after_the_scope())
+
+
+async def _module_switch_is_checked_after_the_scope():
+    def request_for(identity: Identity) -> Request:
+        request = Request({"type": "http", "headers": [], "app": None})
+        request.state.identity = identity
+        return request
+
+    gate = ScopeRequirement("read:inventory", module="inventory")
+    off = Identity(user_id=1, scopes=("read:projects",), modules_off=("inventory",))
+    with pytest.raises(ApiError) as denied:
+        await gate(request_for(off))
+    assert denied.value.error_code == "forbidden"  # the scope fails first
+    off = Identity(user_id=1, scopes=("read:inventory",), modules_off=("inventory",))
+    with pytest.raises(ApiError) as disabled:
+        await gate(request_for(off))
+    assert disabled.value.body() == {
+        "success": False,
+        "error": "module_disabled",
+        "message": "inventory module is disabled by the administrator.",
+        "error_code": "module_disabled",
+    }
+    assert await gate(request_for(Identity(user_id=1, scopes=("read:inventory",)))) is not None

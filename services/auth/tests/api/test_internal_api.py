@@ -22,7 +22,28 @@ class TestIntrospect:
             "ip_whitelist": "10.0.0.0/8",
         }
         assert body["token"]["expires_at"].endswith("Z")
-        assert body["user"] == {"id": user.id, "username": user.username, "is_admin": True, "is_active": True}
+        assert body["user"] == {
+            "id": user.id,
+            "username": user.username,
+            "is_admin": True,
+            "is_active": True,
+            "role": "admin",
+            "assigned_client_ids": [],
+            "modules_off": [],
+        }
+
+    def test_user_role_assigned_clients_and_modules_switched_off(
+        self, make_client, gateway_headers, make_user, make_token
+    ):
+        user = make_user(role="subcontractor", assigned_client_ids=[9, 4])
+        _, plain = make_token(user)
+        client = make_client(disabled_modules="clients,inventory")
+        body = client.post("/internal/introspect", json={"token_hash": hash_token(plain)}, headers=gateway_headers)
+        user_view = body.json()["user"]
+        assert (user_view["role"], user_view["assigned_client_ids"]) == ("subcontractor", [4, 9])
+        # clients off takes its dependants with it; inventory is off on its own
+        assert {"clients", "contacts", "deals", "leads", "quotes", "inventory"} <= set(user_view["modules_off"])
+        assert "projects" not in user_view["modules_off"]
 
     def test_nulls_are_explicit(self, client, gateway_headers, make_user, make_token):
         _, plain = make_token(make_user(is_active=False))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints
 
-from crm.values import Email, Money, Text, to_int, trim
+from crm.values import Email, Money, Text, Text50, Text200, to_int, trim
 
 
 def _non_negative(value: Any) -> Any:
@@ -20,7 +20,7 @@ def _reset_day(value: Any) -> int | None:
     return None if day is None else min(max(day, 1), 28)
 
 
-Name = Annotated[str | None, BeforeValidator(trim), Field(max_length=200)]
+Name = Annotated[Annotated[str, StringConstraints(max_length=200)] | None, BeforeValidator(trim)]
 Amount = Annotated[Money, AfterValidator(_non_negative)]
 
 
@@ -30,11 +30,11 @@ class ClientFields(BaseModel):
 
     name: Name = None
     description: Text = None
-    contact_person: Annotated[Text, Field(max_length=200)] = None
-    email: Annotated[Email, Field(max_length=200)] = None
-    phone: Annotated[Text, Field(max_length=50)] = None
+    contact_person: Text200 = None
+    email: Email = None
+    phone: Text50 = None
     address: Text = None
-    company: Annotated[Text, Field(max_length=200)] = None
+    company: Text200 = None
     default_hourly_rate: Amount = None
     status: Literal["active", "inactive"] | None = None
     prepaid_hours_monthly: Amount = None

@@ -1,0 +1,68 @@
+"""Replicas fed by other services' events: users (note authors), projects (client counts)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from crm.consumers import apply_project_event, apply_user_event
+from crm.models import KnownProject, KnownUser, processed_events
+from shared.events import EventEnvelope
+from shared.events.consumer import DurableConsumer
+
+
+def envelope(type: str, data: dict, entity_id: int) -> EventEnvelope:
+    return EventEnvelope(type=type, source=type.split(".")[1], entity_id=str(entity_id), data=data)
+
+
+def test_user_events_upsert_the_author_names(session):
+    apply_user_event(session, envelope("tt.auth.user.created", {"id": 5, "username": "ann", "full_name": None}, 5))
+    apply_user_event(session, envelope("tt.auth.user.updated", {"id": 5, "username": "ann", "full_name": "Ann B"}, 5))
+    user = session.get(KnownUser, 5)
+    assert (user.username, user.full_name, user.is_active) == ("ann", "Ann B", True)
+
+
+def test_a_deleted_user_stays_known_but_inactive(session):
+    apply_user_event(session, envelope("tt.auth.user.created", {"id": 6, "username": "bob"}, 6))
+    apply_user_event(session, envelope("tt.auth.user.deleted", {"id": 6, "username": "bob", "is_active": False}, 6))
+    assert session.get(KnownUser, 6).is_active is False
+
+
+def test_project_events_keep_client_and_status(session):
+    apply_project_event(
+        session, envelope("tt.tracking.project.created", {"id": 70, "client_id": 3, "status": "active"}, 70)
+    )
+    apply_project_event(
+        session, envelope("tt.tracking.project.updated", {"id": 70, "client_id": 4, "status": "archived"}, 70)
+    )
+    project = session.get(KnownProject, 70)
+    assert (project.client_id, project.status) == (4, "archived")
+    apply_project_event(session, envelope("tt.tracking.project.deleted", {"id": 70}, 70))
+    session.expire_all()
+    assert session.get(KnownProject, 70) is None
+
+
+def test_the_same_event_twice_has_one_effect(engine, session):
+    """Through the durable consumer's own transaction: the second delivery changes nothing."""
+    sessions = sessionmaker(bind=engine)
+    consumer = DurableConsumer(
+        name=f"test-{uuid.uuid4().hex[:6]}",
+        subject="tt.tracking.project.>",
+        handler=apply_project_event,
+        sessions=sessions,
+        processed=processed_events,
+        link=None,
+    )
+    project_id = 900_000 + uuid.uuid4().int % 1000
+    event = envelope("tt.tracking.project.created", {"id": project_id, "client_id": 1, "status": "active"}, project_id)
+    try:
+        assert consumer.apply(event) is True
+        assert consumer.apply(event) is False
+        with sessions() as s:
+            assert s.scalars(select(KnownProject.id).where(KnownProject.id == project_id)).all() == [project_id]
+    finally:
+        with sessions() as s, s.begin():
+            s.execute(KnownProject.__table__.delete().where(KnownProject.id == project_id))
+            s.execute(processed_events.delete().where(processed_events.c.consumer == consumer.name))
