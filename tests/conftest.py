@@ -1,5 +1,6 @@
-"""Cross-service tests: the real auth service and gateway as separate processes, on real
-PostgreSQL, NATS and Redis. Each session gets its own databases and rate-limit key prefix."""
+"""Cross-service tests: the real services and gateway as separate processes, on real
+PostgreSQL, NATS and Redis. Each session gets its own databases, rate-limit key prefix and
+durable-consumer names."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ ADMIN_PASSWORD = "admin-password-123"
 class Stack:
     env: dict[str, str]
     auth_url: str
+    crm_url: str
     gateway_url: str
     admin_token: str
 
@@ -75,6 +77,7 @@ def new_auth_env(infra_urls: dict[str, str], identity_secret: str) -> dict[str, 
         "TT_ADMIN_USERNAME": "admin",
         "TT_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "TT_OUTBOX_POLL_SECONDS": "0.5",
+        "TT_NATS_DURABLE_PREFIX": f"e2e-{uuid.uuid4().hex[:8]}-",
     }
 
 
@@ -86,20 +89,31 @@ def auth_env(infra_urls, identity_secret):
 
 
 @pytest.fixture(scope="session")
-def stack(auth_env, service_process) -> Stack:
+def crm_env(auth_env):
+    """The CRM service beside the session's auth service (same secret, NATS and prefix)."""
+    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_crm_{uuid.uuid4().hex[:8]}")
+    migrate(REPO / "services" / "crm", url)
+    yield {**auth_env, "TT_CRM_DATABASE_URL": url}
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def stack(auth_env, crm_env, service_process) -> Stack:
     auth = service_process("auth.main:create_app", auth_env)
+    crm = service_process("crm.main:create_app", crm_env)
     gateway = service_process(
         "gateway.main:create_app",
         gateway_env(
             auth_env,
             auth.url,
+            TT_CRM_URL=crm.url,
             TT_RATE_LIMIT_PER_MINUTE=10000,
             TT_RATE_LIMIT_PER_HOUR=100000,
             TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000,
         ),
     )
     token = run_cli(auth_env, "bootstrap", "--print-token")
-    return Stack(env=auth_env, auth_url=auth.url, gateway_url=gateway.url, admin_token=token)
+    return Stack(env=auth_env, auth_url=auth.url, crm_url=crm.url, gateway_url=gateway.url, admin_token=token)
 
 
 @pytest.fixture(scope="session")

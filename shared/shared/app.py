@@ -152,7 +152,12 @@ def create_service_app(
     sessions.configure(info=session_info(outbox, relay.wake))
     durable = [
         DurableConsumer(
-            name=c.name, subject=c.subject, handler=c.handler, sessions=sessions, processed=processed, link=link
+            name=settings.nats_durable_prefix + c.name,
+            subject=c.subject,
+            handler=c.handler,
+            sessions=sessions,
+            processed=processed,
+            link=link,
         )
         for c in consumers
     ]

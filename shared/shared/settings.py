@@ -19,6 +19,9 @@ class PlatformSettings(BaseSettings):
     database_pool_size: int = 10
     nats_url: str = "nats://127.0.0.1:4222"
     nats_stream: str = "TT"
+    # Prepended to durable consumer names: platform instances sharing one NATS server (test
+    # stacks, say) keep separate positions in the stream.
+    nats_durable_prefix: str = ""
     identity_secret: SecretStr
     identity_ttl_seconds: int = 60
     outbox_poll_seconds: float = 1.0

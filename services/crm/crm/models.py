@@ -37,8 +37,15 @@ def _created_at() -> Mapped[datetime]:
     return mapped_column(TZDateTime(), nullable=False, default=utcnow, server_default=func.now())
 
 
+def _same_as_created(context) -> datetime:
+    """A new row's `updated_at` equals its `created_at` (clients compare them)."""
+    return context.get_current_parameters().get("created_at") or utcnow()
+
+
 def _updated_at() -> Mapped[datetime]:
-    return mapped_column(TZDateTime(), nullable=False, default=utcnow, onupdate=utcnow, server_default=func.now())
+    return mapped_column(
+        TZDateTime(), nullable=False, default=_same_as_created, onupdate=utcnow, server_default=func.now()
+    )
 
 
 class Client(Base):

@@ -40,6 +40,7 @@ class TestCreateClient:
         assert c["custom_fields"] == {"erp_id": "A-1"}
         assert c["total_projects"] == 0 and c["active_projects"] == 0
         assert c["created_at"].endswith("Z")
+        assert c["updated_at"] == c["created_at"]
         assert "created_by" not in c
         [event] = outbox_events("tt.crm.client.created")
         assert event["data"]["name"] == "Acme Corp"
