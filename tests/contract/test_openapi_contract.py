@@ -31,7 +31,7 @@ def test_every_operation_declares_auth_and_valid_scopes(stack):
 
 def test_scoped_operations_are_refused_without_the_scope(stack, make_token):
     """Walk every GET that needs a scope with a token holding none: each answers the 403 shape."""
-    token, _, _ = make_token("read:quotes")
+    token, _, _ = make_token("read:mileage")
     doc = httpx.get(stack.gateway_url + "/api/openapi.json").json()
     base = doc.get("servers", [{"url": ""}])[0]["url"].rstrip("/") if doc.get("servers") else ""
     for path, method, op in operations(doc):
@@ -40,5 +40,54 @@ def test_scoped_operations_are_refused_without_the_scope(stack, make_token):
         r = httpx.get(stack.gateway_url + base + path, headers={"X-API-Key": token})
         assert r.status_code == 403, (path, r.status_code)
         body = r.json()
-        assert body["error_code"] == "forbidden" and body["available_scopes"] == ["read:quotes"]
+        assert body["error_code"] == "forbidden" and body["available_scopes"] == ["read:mileage"]
         assert body["required_scope"] == ", ".join(op["x-tt-scopes"])
+
+
+# crm.md: the scope each CRM operation requires.
+CRM_SCOPES = {
+    ("get", "/api/v1/clients"): "read:clients",
+    ("post", "/api/v1/clients"): "write:clients",
+    ("get", "/api/v1/clients/{client_id}"): "read:clients",
+    ("put", "/api/v1/clients/{client_id}"): "write:clients",
+    ("patch", "/api/v1/clients/{client_id}"): "write:clients",
+    ("delete", "/api/v1/clients/{client_id}"): "write:clients",
+    ("get", "/api/v1/clients/{client_id}/notes"): "read:clients",
+    ("post", "/api/v1/clients/{client_id}/notes"): "write:clients",
+    ("get", "/api/v1/client-notes/{note_id}"): "read:clients",
+    ("put", "/api/v1/client-notes/{note_id}"): "write:clients",
+    ("patch", "/api/v1/client-notes/{note_id}"): "write:clients",
+    ("delete", "/api/v1/client-notes/{note_id}"): "write:clients",
+    ("get", "/api/v1/clients/{client_id}/contacts"): "read:contacts",
+    ("post", "/api/v1/clients/{client_id}/contacts"): "write:contacts",
+    ("get", "/api/v1/contacts/{contact_id}"): "read:contacts",
+    ("put", "/api/v1/contacts/{contact_id}"): "write:contacts",
+    ("patch", "/api/v1/contacts/{contact_id}"): "write:contacts",
+    ("delete", "/api/v1/contacts/{contact_id}"): "write:contacts",
+    ("get", "/api/v1/deals"): "read:deals",
+    ("post", "/api/v1/deals"): "write:deals",
+    ("get", "/api/v1/deals/{deal_id}"): "read:deals",
+    ("put", "/api/v1/deals/{deal_id}"): "write:deals",
+    ("patch", "/api/v1/deals/{deal_id}"): "write:deals",
+    ("delete", "/api/v1/deals/{deal_id}"): "write:deals",
+    ("get", "/api/v1/leads"): "read:leads",
+    ("post", "/api/v1/leads"): "write:leads",
+    ("get", "/api/v1/leads/{lead_id}"): "read:leads",
+    ("put", "/api/v1/leads/{lead_id}"): "write:leads",
+    ("patch", "/api/v1/leads/{lead_id}"): "write:leads",
+    ("delete", "/api/v1/leads/{lead_id}"): "write:leads",
+    ("get", "/api/v1/quotes"): "read:quotes",
+    ("post", "/api/v1/quotes"): "write:quotes",
+    ("get", "/api/v1/quotes/{quote_id}"): "read:quotes",
+    ("put", "/api/v1/quotes/{quote_id}"): "write:quotes",
+    ("patch", "/api/v1/quotes/{quote_id}"): "write:quotes",
+    ("delete", "/api/v1/quotes/{quote_id}"): "write:quotes",
+}
+
+
+def test_crm_operations_require_the_spec_scopes(stack):
+    doc = httpx.get(stack.gateway_url + "/api/openapi.json").json()
+    base = doc.get("servers", [{"url": ""}])[0]["url"].rstrip("/") if doc.get("servers") else ""
+    published = {(method, base + path): op["x-tt-scopes"] for path, method, op in operations(doc)}
+    crm = {key: scopes for key, scopes in published.items() if key in CRM_SCOPES}
+    assert {key: [scope] for key, scope in CRM_SCOPES.items()} == crm

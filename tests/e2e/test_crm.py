@@ -21,8 +21,8 @@ def unique(name: str) -> str:
 @pytest.fixture
 def crm_user(stack, make_token):
     """A standard user with every CRM scope, and its client."""
-    scopes = "read:clients,write:clients,read:contacts,write:contacts,read:deals,write:deals,read:leads,write:leads,read:quotes,write:quotes"
-    token, _, user = make_token(scopes)
+    resources = ("clients", "contacts", "deals", "leads", "quotes")
+    token, _, user = make_token(",".join(f"{verb}:{r}" for r in resources for verb in ("read", "write")))
     with stack.client(token) as c:
         yield c, user
 
@@ -145,3 +145,54 @@ class TestClients:
         assert data["company"] == "Evented Ltd" and data["status"] == "active" and data["created_by"] == user["id"]
         assert set(data) >= {"id", "name", "status", "is_active", "created_at", "updated_at", "custom_fields"}
         assert event["entity_id"] == str(data["id"])
+
+
+class TestNotesAndContacts:
+    def test_notes_carry_the_author_from_the_user_replica(self, crm_user, admin):
+        c, user = crm_user
+        client = c.post("/api/v1/clients", json={"name": unique("Noted")}).json()["client"]
+        r = c.post(
+            f"/api/v1/clients/{client['id']}/notes", json={"content": "  Call back Monday ", "is_important": True}
+        )
+        assert r.status_code == 201 and r.json()["message"] == "Client note created successfully"
+        note = r.json()["note"]
+        assert (note["content"], note["client_name"], note["is_important"]) == (
+            "Call back Monday",
+            client["name"],
+            True,
+        )
+        fetched = wait_for(lambda: (n := c.get(f"/api/v1/client-notes/{note['id']}").json()["note"])["author"] and n)
+        assert fetched["author"] == user["username"] and fetched["author_name"] == user["username"]
+
+        listed = c.get(f"/api/v1/clients/{client['id']}/notes").json()
+        assert [n["id"] for n in listed["notes"]] == [note["id"]] and listed["pagination"]["total"] == 1
+        r = admin.patch(f"/api/v1/client-notes/{note['id']}", json={"content": "edited by admin"})
+        assert r.status_code == 200
+        r = c.post(f"/api/v1/clients/{client['id']}/notes", json={"content": " "})
+        assert r.status_code == 400 and r.json()["errors"] == {"content": ["content is required"]}
+        assert c.delete(f"/api/v1/client-notes/{note['id']}").json()["message"] == "Client note deleted successfully"
+
+    def test_contact_lifecycle_with_the_mobile_name_field(self, crm_user):
+        c, _ = crm_user
+        client = c.post("/api/v1/clients", json={"name": unique("Contacted")}).json()["client"]
+        base = f"/api/v1/clients/{client['id']}/contacts"
+        r = c.post(
+            base, json={"name": "Ada Lovelace", "email": "ada@example.com", "is_primary": True, "tags": "vip, math"}
+        )
+        assert r.status_code == 201, r.text
+        ada = r.json()["contact"]
+        assert (ada["first_name"], ada["last_name"], ada["full_name"]) == ("Ada", "Lovelace", "Ada Lovelace")
+        assert ada["tags"] == ["vip", "math"] and ada["is_primary"] is True
+        grace = c.post(base, json={"first_name": "Grace", "last_name": "Hopper", "is_primary": True}).json()["contact"]
+        assert c.get(f"/api/v1/contacts/{ada['id']}").json()["contact"]["is_primary"] is False
+        assert [x["id"] for x in c.get(base).json()["contacts"]] == [grace["id"], ada["id"]]
+
+        r = c.patch(f"/api/v1/contacts/{ada['id']}", json={"title": "Countess", "email": None})
+        assert r.json()["contact"]["display_name"] == "Ada Lovelace - Countess"
+        assert r.json()["contact"]["email"] == "ada@example.com"  # null is ignored on update
+        r = c.post(base, json={"first_name": "No"})
+        assert r.status_code == 400 and r.json()["error_code"] == "validation_error"
+        assert c.delete(f"/api/v1/contacts/{ada['id']}").status_code == 200
+        assert [x["id"] for x in c.get(base).json()["contacts"]] == [grace["id"]]
+        assert c.get(f"/api/v1/contacts/{ada['id']}").json()["contact"]["is_active"] is False
+        assert c.get("/api/v1/contacts/999999999").status_code == 404

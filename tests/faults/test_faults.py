@@ -4,13 +4,14 @@ import asyncio
 import json
 import subprocess
 import time
+import uuid
 
 import httpx
 import nats
-from conftest import gateway_env, new_auth_env, run_cli
+from conftest import REPO, gateway_env, new_auth_env, run_cli
 from sqlalchemy import create_engine, text
 
-from shared.db import drop_database
+from shared.db import drop_database, migrate
 from shared.embedded import free_port, wait_for_port
 
 ME = "/api/v1/users/me"
@@ -119,3 +120,43 @@ def test_revocation_committed_while_nats_is_down_is_delivered_once_after(
         server.terminate()
         auth.stop()
         drop_database(env["TT_AUTH_DATABASE_URL"])
+
+
+def test_crm_down_then_back_keeps_its_data_and_catches_up_on_missed_user_events(
+    stack, auth_env, crm_env, service_process, make_token
+):
+    """A CRM process of its own (own database and durable consumers): while it is down the
+    gateway answers 503 for CRM routes only; a user created meanwhile reaches its replica from
+    the stream once it is back."""
+    db = crm_env["TT_CRM_DATABASE_URL"] + "_faults"
+    migrate(REPO / "services" / "crm", db)
+    env = {**crm_env, "TT_CRM_DATABASE_URL": db, "TT_NATS_DURABLE_PREFIX": f"faults-{uuid.uuid4().hex[:8]}-"}
+    try:
+        crm = service_process("crm.main:create_app", env)
+        gateway = service_process("gateway.main:create_app", gateway_env(auth_env, stack.auth_url, TT_CRM_URL=crm.url))
+        admin = {"X-API-Key": stack.admin_token}
+        r = httpx.post(gateway.url + "/api/v1/clients", json={"name": f"Kept {uuid.uuid4().hex[:6]}"}, headers=admin)
+        assert r.status_code == 201
+        kept = r.json()["client"]["id"]
+
+        crm.stop()
+        r = httpx.get(gateway.url + "/api/v1/clients", headers=admin)
+        assert r.status_code == 503 and r.json()["error_code"] == "service_unavailable"
+        assert httpx.get(gateway.url + ME, headers=admin).status_code == 200
+        token, _, user = make_token("read:clients,write:clients")  # its user.created event is missed
+
+        service_process("crm.main:create_app", env, port=crm.port)
+        assert httpx.get(f"{gateway.url}/api/v1/clients/{kept}", headers=admin).status_code == 200
+        mine = {"X-API-Key": token}
+        own = httpx.post(gateway.url + "/api/v1/clients", json={"name": f"Own {uuid.uuid4().hex[:6]}"}, headers=mine)
+        note = httpx.post(f"{gateway.url}/api/v1/clients/{own.json()['client']['id']}/notes", json={"content": "hi"},
+                          headers=mine).json()["note"]  # fmt: skip
+        deadline = time.monotonic() + 10
+        while True:
+            author = httpx.get(f"{gateway.url}/api/v1/client-notes/{note['id']}", headers=mine).json()["note"]["author"]
+            if author == user["username"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert author == user["username"]
+    finally:
+        drop_database(db)
