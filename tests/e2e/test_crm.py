@@ -196,3 +196,47 @@ class TestNotesAndContacts:
         assert [x["id"] for x in c.get(base).json()["contacts"]] == [grace["id"]]
         assert c.get(f"/api/v1/contacts/{ada['id']}").json()["contact"]["is_active"] is False
         assert c.get("/api/v1/contacts/999999999").status_code == 404
+
+
+class TestDealsAndLeads:
+    def test_desktop_deal_with_amount_and_owner_rules(self, crm_user, make_token, stack):
+        c, user = crm_user
+        client = c.post("/api/v1/clients", json={"name": unique("Dealt")}).json()["client"]
+        r = c.post(
+            "/api/v1/deals",
+            json={"name": "Big one", "amount": "1200.50", "probability": 25, "client_id": str(client["id"])},
+        )
+        assert r.status_code == 201, r.text
+        deal = r.json()["deal"]
+        assert (deal["value"], deal["weighted_value"], deal["owner_id"]) == (1200.5, 300.13, user["id"])
+        assert deal["stage"] == "prospecting" and deal["is_open"] is True
+
+        other_token, _, _ = make_token("read:deals,write:deals")
+        with stack.client(other_token) as other:
+            assert other.get(f"/api/v1/deals/{deal['id']}").status_code == 403
+            assert deal["id"] in [d["id"] for d in other.get("/api/v1/deals", params={"per_page": 100}).json()["deals"]]
+            assert other.get("/api/v1/deals", params={"owner": user["id"]}).json()["deals"] == []
+        r = c.patch(f"/api/v1/deals/{deal['id']}", json={"status": "won", "value": "n/a"})
+        assert r.json()["deal"]["is_won"] is True and r.json()["deal"]["value"] == 1200.5
+        assert deal["id"] not in [d["id"] for d in c.get("/api/v1/deals").json()["deals"]]  # default: open only
+        assert deal["id"] in [d["id"] for d in c.get("/api/v1/deals", params={"status": "all"}).json()["deals"]]
+        r = c.post("/api/v1/deals", json={"name": "x", "client_id": 999999999})
+        assert r.status_code == 400 and "client_id" in r.json()["errors"]
+        assert c.delete(f"/api/v1/deals/{deal['id']}").json()["message"] == "Deal deleted successfully"
+
+    def test_lead_search_and_default_status_filter(self, crm_user):
+        c, _ = crm_user
+        tag = uuid.uuid4().hex[:6]
+        r = c.post(
+            "/api/v1/leads", json={"first_name": "Lin", "last_name": f"Q{tag}", "company_name": "Qux", "score": 80}
+        )
+        assert r.status_code == 201
+        lead = r.json()["lead"]
+        assert lead["display_name"] == f"Lin Q{tag} (Qux)" and lead["status"] == "new"
+        found = c.get("/api/v1/leads", params={"search": f"q{tag}"}).json()
+        assert [x["id"] for x in found["leads"]] == [lead["id"]]
+        c.patch(f"/api/v1/leads/{lead['id']}", json={"status": "lost"})
+        assert c.get("/api/v1/leads", params={"search": f"q{tag}"}).json()["leads"] == []
+        assert c.get("/api/v1/leads", params={"search": f"q{tag}", "status": "lost"}).json()["pagination"]["total"] == 1
+        r = c.post("/api/v1/leads", json={"first_name": "Only", "score": "high"})
+        assert r.status_code == 400 and r.json()["error_code"] == "validation_error"

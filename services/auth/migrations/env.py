@@ -1,35 +1,15 @@
-"""Alembic environment of the auth service (online mode only; one database per service)."""
+"""Alembic environment of the auth service."""
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine, pool
-
 from auth.models import metadata
+from shared.alembic_env import run_migrations
 
-config = context.config
 
-
-def _url() -> str:
-    url = config.get_main_option("sqlalchemy.url")
-    if url:
-        return url
+def _settings_url() -> str:
     from auth.settings import AuthToolSettings
 
     return AuthToolSettings().database
 
 
-def run_migrations_online() -> None:
-    engine = create_engine(_url(), poolclass=pool.NullPool)
-    try:
-        with engine.connect() as connection:
-            context.configure(connection=connection, target_metadata=metadata, compare_type=True)
-            with context.begin_transaction():
-                context.run_migrations()
-    finally:
-        engine.dispose()
-
-
-if context.is_offline_mode():
-    raise SystemExit("offline migrations are not supported; run against a database")
-run_migrations_online()
+run_migrations(metadata, _settings_url)
