@@ -43,8 +43,8 @@ def build_router(prefix: str, *, legacy: bool = False) -> APIRouter:
     router.add_api_route(
         "", create_api_token, methods=["POST"], response_model=ApiTokenCreated, status_code=status.HTTP_201_CREATED
     )
-    router.add_api_route("/{token_id:int}/toggle", toggle_api_token, methods=["POST"], response_model=MessageResponse)
-    router.add_api_route("/{token_id:int}", delete_api_token, methods=["DELETE"], response_model=MessageResponse)
+    router.add_api_route("/{token_id:id}/toggle", toggle_api_token, methods=["POST"], response_model=MessageResponse)
+    router.add_api_route("/{token_id:id}", delete_api_token, methods=["DELETE"], response_model=MessageResponse)
     return router
 
 

@@ -39,13 +39,13 @@ def create_user(body: UserCreate, session: SessionDep, settings: SettingsDep, id
     return service.create_user(session, body, actor=identity, settings=settings)
 
 
-@router.get("/{user_id:int}", response_model=UserEnvelope)
+@router.get("/{user_id:id}", response_model=UserEnvelope)
 def get_user(user_id: int, session: SessionDep, settings: SettingsDep, identity: AdminScope) -> dict:
     """One user (admin user required)."""
     return service.get_user(session, user_id, actor=identity, settings=settings)
 
 
-@router.patch("/{user_id:int}", response_model=UserMessageEnvelope)
+@router.patch("/{user_id:id}", response_model=UserMessageEnvelope)
 def update_user(
     user_id: int, body: UserUpdate, session: SessionDep, settings: SettingsDep, identity: AdminScope
 ) -> dict:
@@ -53,7 +53,7 @@ def update_user(
     return service.update_user(session, user_id, body, actor=identity, settings=settings)
 
 
-@router.put("/{user_id:int}", response_model=UserMessageEnvelope)
+@router.put("/{user_id:id}", response_model=UserMessageEnvelope)
 def update_user_put(
     user_id: int, body: UserUpdate, session: SessionDep, settings: SettingsDep, identity: AdminScope
 ) -> dict:
@@ -61,7 +61,7 @@ def update_user_put(
     return service.update_user(session, user_id, body, actor=identity, settings=settings)
 
 
-@router.delete("/{user_id:int}", response_model=MessageResponse)
+@router.delete("/{user_id:id}", response_model=MessageResponse)
 def deactivate_user(user_id: int, session: SessionDep, identity: AdminScope) -> dict:
     """Deactivate a user (never a hard delete); their tokens stop working at once."""
     return service.deactivate_user(session, user_id, actor=identity)

@@ -321,9 +321,9 @@ class TestRouting:
 
 
 class TestValuesTheDatabaseRefuses:
-    def test_out_of_range_id_and_nul_username_are_400(self, client, admin, headers_for):
+    def test_out_of_range_id_is_404_and_nul_username_is_400(self, client, admin, headers_for):
         headers = headers_for(admin, "admin:all")
         r = client.get("/api/v1/users/99999999999999999999", headers=headers)
-        assert r.status_code == 400 and r.json()["error_code"] == "bad_request"
+        assert r.status_code == 404 and r.json()["error_code"] == "not_found"
         r = client.post("/api/v1/users", json={"username": "a\u0000b", "password": "password-123"}, headers=headers)
         assert r.status_code == 400 and r.json()["success"] is False

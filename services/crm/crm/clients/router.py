@@ -30,7 +30,7 @@ def list_clients(
     return service.list_clients(session, identity, page, status=status)
 
 
-@router.get("/{client_id:int}", response_model=ClientEnvelope)
+@router.get("/{client_id:id}", response_model=ClientEnvelope)
 def get_client(client_id: int, session: SessionDep, identity: ReadScope) -> dict:
     """One client; 403 outside the caller's client scope."""
     return service.get_client(session, client_id, identity)
@@ -42,19 +42,19 @@ def create_client(body: ClientCreate, session: SessionDep, identity: WriteScope)
     return service.create_client(session, body, actor=identity)
 
 
-@router.patch("/{client_id:int}", response_model=ClientMessageEnvelope)
+@router.patch("/{client_id:id}", response_model=ClientMessageEnvelope)
 def update_client(client_id: int, body: ClientUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Partial update: only the keys present change."""
     return service.update_client(session, client_id, body, actor=identity)
 
 
-@router.put("/{client_id:int}", response_model=ClientMessageEnvelope)
+@router.put("/{client_id:id}", response_model=ClientMessageEnvelope)
 def update_client_put(client_id: int, body: ClientUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Same partial semantics as PATCH (CONVENTIONS §1)."""
     return service.update_client(session, client_id, body, actor=identity)
 
 
-@router.delete("/{client_id:int}", response_model=MessageResponse)
+@router.delete("/{client_id:id}", response_model=MessageResponse)
 def delete_client(client_id: int, session: SessionDep, identity: WriteScope) -> dict:
     """Delete a client with its contacts and notes; 409 while projects or quotes reference it."""
     return service.delete_client(session, client_id, actor=identity)

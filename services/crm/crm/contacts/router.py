@@ -20,7 +20,7 @@ ReadScope = Annotated[Identity, requires("read:contacts", module="contacts")]
 WriteScope = Annotated[Identity, requires("write:contacts", module="contacts")]
 
 
-@client_contacts_router.get("/{client_id:int}/contacts", response_model=ContactList)
+@client_contacts_router.get("/{client_id:id}/contacts", response_model=ContactList)
 def list_client_contacts(client_id: int, session: SessionDep, identity: ReadScope) -> dict:
     """A client's active contacts by last name, then first name (not paginated); 404 unknown
     client, 403 outside the caller's client scope."""
@@ -28,7 +28,7 @@ def list_client_contacts(client_id: int, session: SessionDep, identity: ReadScop
 
 
 @client_contacts_router.post(
-    "/{client_id:int}/contacts", response_model=ContactMessageEnvelope, status_code=status.HTTP_201_CREATED
+    "/{client_id:id}/contacts", response_model=ContactMessageEnvelope, status_code=status.HTTP_201_CREATED
 )
 def create_client_contact(client_id: int, body: ContactCreate, session: SessionDep, identity: WriteScope) -> dict:
     """Add a contact to a client; first and last name are required (or one `name` to split).
@@ -36,26 +36,26 @@ def create_client_contact(client_id: int, body: ContactCreate, session: SessionD
     return service.create_contact(session, client_id, body, actor=identity)
 
 
-@contacts_router.get("/{contact_id:int}", response_model=ContactEnvelope)
+@contacts_router.get("/{contact_id:id}", response_model=ContactEnvelope)
 def get_contact(contact_id: int, session: SessionDep, identity: ReadScope) -> dict:
     """One contact, active or not; 403 outside the client scope of its client."""
     return service.get_contact(session, contact_id, identity)
 
 
-@contacts_router.patch("/{contact_id:int}", response_model=ContactMessageEnvelope)
+@contacts_router.patch("/{contact_id:id}", response_model=ContactMessageEnvelope)
 def update_contact(contact_id: int, body: ContactUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Partial update: keys present and not null change; `is_primary: true` takes the flag
     from the client's other contacts."""
     return service.update_contact(session, contact_id, body, actor=identity)
 
 
-@contacts_router.put("/{contact_id:int}", response_model=ContactMessageEnvelope)
+@contacts_router.put("/{contact_id:id}", response_model=ContactMessageEnvelope)
 def update_contact_put(contact_id: int, body: ContactUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Same semantics as PATCH (CONVENTIONS §1)."""
     return service.update_contact(session, contact_id, body, actor=identity)
 
 
-@contacts_router.delete("/{contact_id:int}", response_model=MessageResponse)
+@contacts_router.delete("/{contact_id:id}", response_model=MessageResponse)
 def delete_contact(contact_id: int, session: SessionDep, identity: WriteScope) -> dict:
     """Soft delete: the contact leaves the client's list and stays readable by id."""
     return service.delete_contact(session, contact_id, actor=identity)

@@ -36,7 +36,7 @@ def list_deals(
     return service.list_deals(session, identity, page, status=status, stage=stage, owner=owner)
 
 
-@router.get("/{deal_id:int}", response_model=DealEnvelope)
+@router.get("/{deal_id:id}", response_model=DealEnvelope)
 def get_deal(deal_id: int, session: SessionDep, identity: ReadScope) -> dict:
     """One deal; 403 unless the caller owns it or is an admin."""
     return service.get_deal(session, deal_id, identity)
@@ -48,19 +48,19 @@ def create_deal(body: DealCreate, session: SessionDep, identity: WriteScope) -> 
     return service.create_deal(session, body, actor=identity)
 
 
-@router.patch("/{deal_id:int}", response_model=DealMessageEnvelope)
+@router.patch("/{deal_id:id}", response_model=DealMessageEnvelope)
 def update_deal(deal_id: int, body: DealUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Partial update by the owner or an admin: only the keys present change."""
     return service.update_deal(session, deal_id, body, actor=identity)
 
 
-@router.put("/{deal_id:int}", response_model=DealMessageEnvelope)
+@router.put("/{deal_id:id}", response_model=DealMessageEnvelope)
 def update_deal_put(deal_id: int, body: DealUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Same partial semantics as PATCH (CONVENTIONS §1)."""
     return service.update_deal(session, deal_id, body, actor=identity)
 
 
-@router.delete("/{deal_id:int}", response_model=MessageResponse)
+@router.delete("/{deal_id:id}", response_model=MessageResponse)
 def delete_deal(deal_id: int, session: SessionDep, identity: WriteScope) -> dict:
     """Delete a deal for good (owner or admin)."""
     return service.delete_deal(session, deal_id, actor=identity)

@@ -37,7 +37,7 @@ def list_leads(
     return service.list_leads(session, identity, page, status=status, source=source, owner=owner, search=search)
 
 
-@router.get("/{lead_id:int}", response_model=LeadEnvelope)
+@router.get("/{lead_id:id}", response_model=LeadEnvelope)
 def get_lead(lead_id: int, session: SessionDep, identity: ReadScope) -> dict:
     """One lead; 403 unless the caller owns it or is an admin."""
     return service.get_lead(session, lead_id, identity)
@@ -49,19 +49,19 @@ def create_lead(body: LeadCreate, session: SessionDep, identity: WriteScope) -> 
     return service.create_lead(session, body, actor=identity)
 
 
-@router.patch("/{lead_id:int}", response_model=LeadMessageEnvelope)
+@router.patch("/{lead_id:id}", response_model=LeadMessageEnvelope)
 def update_lead(lead_id: int, body: LeadUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Partial update by the owner or an admin: only the keys present change."""
     return service.update_lead(session, lead_id, body, actor=identity)
 
 
-@router.put("/{lead_id:int}", response_model=LeadMessageEnvelope)
+@router.put("/{lead_id:id}", response_model=LeadMessageEnvelope)
 def update_lead_put(lead_id: int, body: LeadUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Same partial semantics as PATCH (CONVENTIONS §1)."""
     return service.update_lead(session, lead_id, body, actor=identity)
 
 
-@router.delete("/{lead_id:int}", response_model=MessageResponse)
+@router.delete("/{lead_id:id}", response_model=MessageResponse)
 def delete_lead(lead_id: int, session: SessionDep, identity: WriteScope) -> dict:
     """Delete a lead for good (owner or admin); deals linked to it keep no lead."""
     return service.delete_lead(session, lead_id, actor=identity)

@@ -21,7 +21,7 @@ ReadScope = Annotated[Identity, requires("read:clients", module="clients")]
 WriteScope = Annotated[Identity, requires("write:clients", module="clients")]
 
 
-@client_notes_router.get("/{client_id:int}/notes", response_model=NoteList)
+@client_notes_router.get("/{client_id:id}/notes", response_model=NoteList)
 def list_client_notes(client_id: int, session: SessionDep, page: PageDep, identity: ReadScope) -> dict:
     """A client's notes, important first, then newest first; 404 unknown client, 403 outside
     the caller's client scope."""
@@ -29,32 +29,32 @@ def list_client_notes(client_id: int, session: SessionDep, page: PageDep, identi
 
 
 @client_notes_router.post(
-    "/{client_id:int}/notes", response_model=NoteMessageEnvelope, status_code=status.HTTP_201_CREATED
+    "/{client_id:id}/notes", response_model=NoteMessageEnvelope, status_code=status.HTTP_201_CREATED
 )
 def create_client_note(client_id: int, body: NoteCreate, session: SessionDep, identity: WriteScope) -> dict:
     """Add a note to a client as the caller; `content` is required."""
     return service.create_note(session, client_id, body, actor=identity)
 
 
-@notes_router.get("/{note_id:int}", response_model=NoteEnvelope)
+@notes_router.get("/{note_id:id}", response_model=NoteEnvelope)
 def get_client_note(note_id: int, session: SessionDep, identity: ReadScope) -> dict:
     """One note; every caller with the scope may read any note (CONVENTIONS §4)."""
     return service.get_note(session, note_id)
 
 
-@notes_router.patch("/{note_id:int}", response_model=NoteMessageEnvelope)
+@notes_router.patch("/{note_id:id}", response_model=NoteMessageEnvelope)
 def update_client_note(note_id: int, body: NoteUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Change a note's content (required) and optionally `is_important`; author or admin only."""
     return service.update_note(session, note_id, body, actor=identity)
 
 
-@notes_router.put("/{note_id:int}", response_model=NoteMessageEnvelope)
+@notes_router.put("/{note_id:id}", response_model=NoteMessageEnvelope)
 def update_client_note_put(note_id: int, body: NoteUpdate, session: SessionDep, identity: WriteScope) -> dict:
     """Same semantics as PATCH (CONVENTIONS §1)."""
     return service.update_note(session, note_id, body, actor=identity)
 
 
-@notes_router.delete("/{note_id:int}", response_model=MessageResponse)
+@notes_router.delete("/{note_id:id}", response_model=MessageResponse)
 def delete_client_note(note_id: int, session: SessionDep, identity: WriteScope) -> dict:
     """Delete a note; author or admin only."""
     return service.delete_note(session, note_id, actor=identity)

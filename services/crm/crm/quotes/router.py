@@ -33,7 +33,7 @@ def list_quotes(
     return service.list_quotes(session, identity, page, status=status, client_id=client_id, settings=settings)
 
 
-@router.get("/{quote_id:int}", response_model=QuoteEnvelope)
+@router.get("/{quote_id:id}", response_model=QuoteEnvelope)
 def get_quote(quote_id: int, session: SessionDep, settings: SettingsDep, identity: ReadScope) -> dict:
     """One quote with its items; other users' quotes answer 404."""
     return service.get_quote(session, quote_id, identity, settings=settings)
@@ -45,7 +45,7 @@ def create_quote(body: QuoteCreate, session: SessionDep, settings: SettingsDep, 
     return service.create_quote(session, body, actor=identity, settings=settings)
 
 
-@router.patch("/{quote_id:int}", response_model=QuoteMessageEnvelope)
+@router.patch("/{quote_id:id}", response_model=QuoteMessageEnvelope)
 def update_quote(
     quote_id: int, body: QuoteUpdate, session: SessionDep, settings: SettingsDep, identity: WriteScope
 ) -> dict:
@@ -53,7 +53,7 @@ def update_quote(
     return service.update_quote(session, quote_id, body, actor=identity, settings=settings)
 
 
-@router.put("/{quote_id:int}", response_model=QuoteMessageEnvelope)
+@router.put("/{quote_id:id}", response_model=QuoteMessageEnvelope)
 def update_quote_put(
     quote_id: int, body: QuoteUpdate, session: SessionDep, settings: SettingsDep, identity: WriteScope
 ) -> dict:
@@ -61,7 +61,7 @@ def update_quote_put(
     return service.update_quote(session, quote_id, body, actor=identity, settings=settings)
 
 
-@router.delete("/{quote_id:int}", response_model=MessageResponse)
+@router.delete("/{quote_id:id}", response_model=MessageResponse)
 def delete_quote(quote_id: int, session: SessionDep, settings: SettingsDep, identity: WriteScope) -> dict:
     """Delete a quote and its items (creator or admin)."""
     return service.delete_quote(session, quote_id, actor=identity, settings=settings)

@@ -195,8 +195,9 @@ class TestGetClient:
         assert r.json()["client"]["default_hourly_rate"] == 75.0
         assert isinstance(r.json()["client"]["default_hourly_rate"], float)
 
-    def test_unknown_is_404(self, client, admin_headers):
-        r = client.get("/api/v1/clients/999999", headers=admin_headers)
+    @pytest.mark.parametrize("client_id", ["999999", "2147483648", "99999999999999999999"])
+    def test_unknown_is_404(self, client, admin_headers, client_id):
+        r = client.get(f"/api/v1/clients/{client_id}", headers=admin_headers)
         assert r.status_code == 404 and r.json()["error_code"] == "not_found"
 
     def test_outside_scope_is_403(self, client, make_client, user_headers):
