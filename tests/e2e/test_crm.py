@@ -240,3 +240,43 @@ class TestDealsAndLeads:
         assert c.get("/api/v1/leads", params={"search": f"q{tag}", "status": "lost"}).json()["pagination"]["total"] == 1
         r = c.post("/api/v1/leads", json={"first_name": "Only", "score": "high"})
         assert r.status_code == 400 and r.json()["error_code"] == "validation_error"
+
+
+class TestQuotes:
+    def test_quote_totals_numbering_and_visibility(self, crm_user, make_token, stack):
+        c, user = crm_user
+        client = c.post("/api/v1/clients", json={"name": unique("Quoted")}).json()["client"]
+        body = {
+            "client_id": client["id"],
+            "title": " Website ",
+            "tax_rate": 20,
+            "items": [
+                {"description": "Design", "quantity": 3, "unit_price": "10.005", "unit": "hours"},
+                {"line_kind": "expense", "display_name": "Travel", "quantity": 1, "unit_price": 15.01},
+            ],
+            "total_amount": 1,
+        }
+        r = c.post("/api/v1/quotes", json=body)
+        assert r.status_code == 201, r.text
+        quote = r.json()["quote"]
+        assert quote["title"] == "Website" and quote["status"] == "draft" and quote["created_by"] == user["id"]
+        assert [i["total_amount"] for i in quote["items"]] == [30.03, 15.01]
+        assert (quote["subtotal"], quote["tax_amount"], quote["total_amount"]) == (45.04, 9.01, 54.05)
+        assert quote["quote_number"].startswith("QUO-") and quote["quote_number"].endswith(tuple("0123456789"))
+        second = c.post("/api/v1/quotes", json={"client_id": client["id"], "title": "Again"}).json()["quote"]
+        assert second["quote_number"] != quote["quote_number"]
+
+        r = c.patch(
+            f"/api/v1/quotes/{quote['id']}", json={"status": "sent", "items": [{"quantity": 2, "unit_price": 5}]}
+        )
+        assert r.status_code == 200
+        assert (r.json()["quote"]["is_sent"], r.json()["quote"]["total_amount"]) == (True, 12.0)
+        other_token, _, _ = make_token("read:quotes,write:quotes")
+        with stack.client(other_token) as other:
+            assert other.get(f"/api/v1/quotes/{quote['id']}").status_code == 404
+            assert quote["id"] not in [q["id"] for q in other.get("/api/v1/quotes").json()["quotes"]]
+        r = c.post("/api/v1/quotes", json={"client_id": 999999999, "title": "Nobody"})
+        assert r.status_code == 400 and r.json()["error_code"] == "invalid_client"
+        r = c.post("/api/v1/quotes", json={"title": "No client"})
+        assert r.status_code == 400 and r.json()["error_code"] == "validation_error"
+        assert c.delete(f"/api/v1/quotes/{second['id']}").json()["message"] == "Quote deleted successfully"
