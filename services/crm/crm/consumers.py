@@ -1,6 +1,7 @@
 """Replicas kept from other services' events: users (note authors) and projects (per-client
 counts, the client delete guard, deal references). Each event carries the entity's new state,
-so applying it is an upsert; `*.deleted` removes the row."""
+so applying it is an upsert; `*.deleted` removes the row. Rows remember when their event
+happened: with several replicas consuming, an older event that arrives late is skipped."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from shared.app import ConsumerSpec
 from shared.events import EventEnvelope
 
 
-def _upsert(session: Session, model: type, values: dict) -> None:
-    stmt = insert(model).values(**values)
-    changes = {key: stmt.excluded[key] for key in values if key != "id"}
-    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes))
+def _upsert(session: Session, model: type, values: dict, event: EventEnvelope) -> None:
+    stmt = insert(model).values(**values, event_at=event.occurred_at)
+    changes = {key: stmt.excluded[key] for key in (*values, "event_at") if key != "id"}
+    newer = stmt.excluded.event_at >= model.event_at
+    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes, where=newer))
 
 
 def apply_user_event(session: Session, event: EventEnvelope) -> None:
@@ -32,6 +34,7 @@ def apply_user_event(session: Session, event: EventEnvelope) -> None:
             "full_name": data.get("full_name"),
             "is_active": bool(data.get("is_active", True)) and not event.type.endswith(".deleted"),
         },
+        event,
     )
 
 
@@ -39,7 +42,9 @@ def apply_project_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
     project_id = int(data.get("id") or event.entity_id)
     if event.type.endswith(".deleted"):
-        session.execute(delete(KnownProject).where(KnownProject.id == project_id))
+        session.execute(
+            delete(KnownProject).where(KnownProject.id == project_id, KnownProject.event_at <= event.occurred_at)
+        )
         return
     client_id = data.get("client_id")
     _upsert(
@@ -50,6 +55,7 @@ def apply_project_event(session: Session, event: EventEnvelope) -> None:
             "client_id": int(client_id) if client_id is not None else None,
             "status": data.get("status") or "active",
         },
+        event,
     )
 
 

@@ -255,6 +255,8 @@ class KnownUser(Base):
     username: Mapped[str] = mapped_column(String(80), nullable=False)
     full_name: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=text("true"))
+    # When the applied event happened: an older event arriving later changes nothing.
+    event_at: Mapped[datetime] = mapped_column(TZDateTime(), nullable=False, default=utcnow, server_default=func.now())
 
 
 class KnownProject(Base):
@@ -266,3 +268,4 @@ class KnownProject(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     client_id: Mapped[int | None] = mapped_column(Integer, index=True)
     status: Mapped[str] = mapped_column(String(20), nullable=False, default="active", server_default="active")
+    event_at: Mapped[datetime] = mapped_column(TZDateTime(), nullable=False, default=utcnow, server_default=func.now())

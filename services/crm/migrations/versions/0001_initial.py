@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("client_id", sa.Integer(), nullable=True),
         sa.Column("status", sa.String(length=20), server_default="active", nullable=False),
+        sa.Column("event_at", TZ, server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_known_projects")),
     )
     op.create_index(op.f("ix_known_projects_client_id"), "known_projects", ["client_id"], unique=False)
@@ -63,6 +64,7 @@ def upgrade() -> None:
         sa.Column("username", sa.String(length=80), nullable=False),
         sa.Column("full_name", sa.String(length=200), nullable=True),
         sa.Column("is_active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+        sa.Column("event_at", TZ, server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_known_users")),
     )
     op.create_table(

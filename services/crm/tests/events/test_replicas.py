@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
@@ -42,6 +43,23 @@ def test_project_events_keep_client_and_status(session):
     apply_project_event(session, envelope("tt.tracking.project.deleted", {"id": 70}, 70))
     session.expire_all()
     assert session.get(KnownProject, 70) is None
+
+
+def test_an_older_event_arriving_late_changes_nothing(session):
+    newer = envelope("tt.auth.user.updated", {"id": 8, "username": "cy", "full_name": "Cy New"}, 8)
+    older = envelope("tt.auth.user.updated", {"id": 8, "username": "cy", "full_name": "Cy Old"}, 8)
+    older = older.model_copy(update={"occurred_at": newer.occurred_at - timedelta(seconds=1)})
+    apply_user_event(session, newer)
+    apply_user_event(session, older)
+    session.expire_all()
+    assert session.get(KnownUser, 8).full_name == "Cy New"
+    created = envelope("tt.tracking.project.created", {"id": 71, "client_id": 3, "status": "active"}, 71)
+    deleted = envelope("tt.tracking.project.deleted", {"id": 71}, 71)
+    deleted = deleted.model_copy(update={"occurred_at": created.occurred_at - timedelta(seconds=1)})
+    apply_project_event(session, created)
+    apply_project_event(session, deleted)
+    session.expire_all()
+    assert session.get(KnownProject, 71) is not None
 
 
 def test_the_same_event_twice_has_one_effect(engine, session):
