@@ -6,12 +6,12 @@ import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, text
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,23 @@ class TZDateTime(DateTime):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def _same_as_created(context) -> datetime:
+    """A new row's `updated_at` equals its `created_at` (clients compare them)."""
+    return context.get_current_parameters().get("created_at") or utcnow()
+
+
+def created_at_column() -> Any:
+    """`created_at`: set once, on insert. Declare it before `updated_at_column()`."""
+    return mapped_column(TZDateTime(), nullable=False, default=utcnow, server_default=func.now())
+
+
+def updated_at_column() -> Any:
+    """`updated_at`: equal to `created_at` on insert, now on every update."""
+    return mapped_column(
+        TZDateTime(), nullable=False, default=_same_as_created, onupdate=utcnow, server_default=func.now()
+    )
 
 
 def make_base(metadata: MetaData) -> type[DeclarativeBase]:

@@ -24,28 +24,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from shared.db import TZDateTime, make_base, new_metadata, utcnow
+from shared.db import TZDateTime, created_at_column, make_base, new_metadata, updated_at_column, utcnow
 from shared.events.outbox import outbox_table, processed_events_table
 
 metadata = new_metadata()
 Base = make_base(metadata)
 outbox = outbox_table(metadata)
 processed_events = processed_events_table(metadata)
-
-
-def _created_at() -> Mapped[datetime]:
-    return mapped_column(TZDateTime(), nullable=False, default=utcnow, server_default=func.now())
-
-
-def _same_as_created(context) -> datetime:
-    """A new row's `updated_at` equals its `created_at` (clients compare them)."""
-    return context.get_current_parameters().get("created_at") or utcnow()
-
-
-def _updated_at() -> Mapped[datetime]:
-    return mapped_column(
-        TZDateTime(), nullable=False, default=_same_as_created, onupdate=utcnow, server_default=func.now()
-    )
 
 
 class Client(Base):
@@ -72,8 +57,8 @@ class Client(Base):
     )
     # Defines client scope for standard users (CONVENTIONS §4); never serialized.
     created_by: Mapped[int | None] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class ClientNote(Base):
@@ -84,8 +69,8 @@ class ClientNote(Base):
     user_id: Mapped[int] = mapped_column(Integer, nullable=False)
     content: Mapped[str] = mapped_column(Text, nullable=False)
     is_important: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=text("false"))
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
     client: Mapped[Client] = relationship(lazy="joined")
 
@@ -116,8 +101,8 @@ class Contact(Base):
     tags: Mapped[str | None] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=text("true"))
     created_by: Mapped[int] = mapped_column(Integer, nullable=False)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class Lead(Base):
@@ -144,8 +129,8 @@ class Lead(Base):
     tags: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int] = mapped_column(Integer, nullable=False)
     owner_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
 
 class Quote(Base):
@@ -184,8 +169,8 @@ class Quote(Base):
         Boolean, nullable=False, default=False, server_default=text("false")
     )
     template_id: Mapped[int | None] = mapped_column(Integer)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
 
     items: Mapped[list[QuoteItem]] = relationship(
         back_populates="quote",
@@ -213,7 +198,7 @@ class QuoteItem(Base):
     stock_item_id: Mapped[int | None] = mapped_column(Integer)
     warehouse_id: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
-    created_at: Mapped[datetime] = _created_at()
+    created_at: Mapped[datetime] = created_at_column()
 
     quote: Mapped[Quote] = relationship(back_populates="items")
 
@@ -241,8 +226,8 @@ class Deal(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int] = mapped_column(Integer, nullable=False)
     owner_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
     closed_at: Mapped[datetime | None] = mapped_column(TZDateTime())
 
 
