@@ -1,117 +1,37 @@
-"""How CRM inputs are read: trimmed text, money, lenient dates, tags, e-mail addresses.
-
-Pydantic `Annotated` types for request schemas plus the plain functions behind them, so the
-spec's per-field leniency (crm.md: "unparseable → null", "non-numeric → 400") is written once.
-"""
+"""CRM inputs: the shared input types, plus tags as CRM stores them (a comma string)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import BeforeValidator
 
-CENT = Decimal("0.01")
-# Beyond Numeric(15, 2): refused as invalid rather than failing in the database.
-MAX_MONEY = Decimal("1e12")
-
-
-def trim(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def trim_to_none(value: Any) -> Any:
-    """Strings trimmed, blank → None; other values pass to the type check."""
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    """None and blank strings → None; numbers and numeric strings → Decimal; else ValueError."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError("Invalid value")
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValueError("Invalid value") from None
-    if not number.is_finite() or abs(number) >= MAX_MONEY:
-        raise ValueError("Invalid value")
-    return number
-
-
-def round_money(value: Decimal) -> Decimal:
-    """2 places, half away from zero (crm.md §6.1)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def to_money(value: Any) -> Decimal | None:
-    number = to_decimal(value)
-    return None if number is None else round_money(number)
-
-
-def money_or_none(value: Any) -> Decimal | None:
-    """Upstream leniency: a value that is not a number is dropped silently."""
-    try:
-        return to_money(value)
-    except ValueError:
-        return None
-
-
-def to_date_or_none(value: Any) -> date | None:
-    """`YYYY-MM-DD` (a datetime's date part is accepted); anything unparseable → None."""
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        try:
-            return datetime.fromisoformat(text).date()
-        except ValueError:
-            return None
-
-
-def to_int(value: Any) -> int | None:
-    """Ids and counts: ints, integral floats and numeric strings ("3"); else ValueError."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise ValueError("Not a valid integer.")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            pass
-    raise ValueError("Not a valid integer.")
-
-
-def int_or_none(value: Any) -> int | None:
-    """Upstream leniency for optional references: blank or non-integer → None."""
-    try:
-        return to_int(value)
-    except ValueError:
-        return None
-
-
-def check_email(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        raise ValueError("Not a valid email address.") from None
-    return value
+from shared.inputs import (  # noqa: F401 - the CRM's one import point for input types
+    CENT,
+    Email,
+    IntValue,
+    LooseDate,
+    LooseInt,
+    LooseMoney,
+    Money,
+    Text,
+    Text50,
+    Text100,
+    Text200,
+    Text500,
+    as_number,
+    check_email,
+    int_or_none,
+    money_or_none,
+    round_money,
+    text,
+    to_date_or_none,
+    to_decimal,
+    to_int,
+    to_money,
+    trim,
+    trim_to_none,
+)
 
 
 def tags_to_text(value: Any) -> str | None:
@@ -129,30 +49,4 @@ def text_to_tags(value: str | None) -> list[str]:
     return [tag.strip() for tag in value.split(",") if tag.strip()] if value else []
 
 
-def text(max_length: int | None = None) -> Any:
-    """Optional trimmed text, blank → None, refused past `max_length` (400 validation_error).
-
-    The length bound sits on `str` inside the union: pydantic cannot apply `Field(max_length=…)`
-    to `str | None` (it fails on None), so bounded fields use these aliases instead."""
-    inner = Annotated[str, StringConstraints(max_length=max_length)] if max_length else str
-    return Annotated[inner | None, BeforeValidator(trim_to_none)]
-
-
-# Request-schema types.
-Text = text()
-Text50 = text(50)
-Text100 = text(100)
-Text200 = text(200)
-Text500 = text(500)
-Email = Annotated[text(200), AfterValidator(check_email)]
-Money = Annotated[Decimal | None, BeforeValidator(to_money)]
-LooseMoney = Annotated[Decimal | None, BeforeValidator(money_or_none)]
-LooseDate = Annotated[date | None, BeforeValidator(to_date_or_none)]
-IntValue = Annotated[int | None, BeforeValidator(to_int)]
-LooseInt = Annotated[int | None, BeforeValidator(int_or_none)]
 Tags = Annotated[str | None, BeforeValidator(tags_to_text)]
-
-
-def as_number(value: Decimal | None) -> float | None:
-    """Money out: a JSON number (COMPAT: never a string)."""
-    return None if value is None else float(value)
