@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -20,3 +20,18 @@ def iso_utc(value: datetime | None) -> str | None:
 def as_utc(value: datetime) -> datetime:
     """Naive datetimes from platform callers are UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_instant(value: str, zone: tzinfo, *, end_of_day: bool = False) -> datetime:
+    """CONVENTIONS §6.2 input → aware UTC datetime. Naive times are wall-clock in `zone`; `Z`
+    and offsets are honoured; a bare date is that day's midnight in `zone`, or its last
+    microsecond when it ends a range (`end_of_day`). Anything else raises ValueError."""
+    text = value.strip()
+    if len(text) == 10:
+        day = date.fromisoformat(text)
+        moment = datetime.combine(day, time.max if end_of_day else time.min)
+    else:
+        moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return moment.astimezone(UTC)

@@ -1,0 +1,15 @@
+"""Alembic environment of the tracking service."""
+
+from __future__ import annotations
+
+from shared.alembic_env import run_migrations
+from tracking.models import metadata
+
+
+def _settings_url() -> str:
+    from tracking.settings import TrackingToolSettings
+
+    return TrackingToolSettings().database
+
+
+run_migrations(metadata, _settings_url)

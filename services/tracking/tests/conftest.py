@@ -1,0 +1,242 @@
+"""Tracking service test fixtures: a migrated scratch database on the real PostgreSQL server, one
+rolled-back transaction per test (requests included), identities signed like the gateway's.
+
+Users live in the auth service and clients in CRM; here a user is an id in a signed identity
+plus, where names or rounding matter, a row in the `known_users` replica, and a client is a
+row in the `known_clients` replica."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from shared.db import drop_database, migrate
+from shared.testing.database import bind_requests, savepoint_session, scratch_database
+from shared.testing.fixtures import identity_headers
+from tracking.main import create_app
+from tracking.models import KnownClient, KnownUser, Project, Task, TimeEntry, outbox
+from tracking.settings import TrackingSettings
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+_user_ids = itertools.count(1000)
+
+
+@pytest.fixture(scope="session")
+def tracking_db_url(infra_urls) -> Iterator[str]:
+    url = scratch_database(infra_urls["database"], "tt_tracking_test")
+    migrate(SERVICE_DIR, url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(tracking_db_url):
+    engine = create_engine(tracking_db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings_kwargs(infra_urls, identity_secret, tracking_db_url) -> dict[str, Any]:
+    return {
+        "identity_secret": identity_secret,
+        "database_url": infra_urls["database"],
+        "tracking_database_url": tracking_db_url,
+        "nats_url": infra_urls["nats"],
+    }
+
+
+@pytest.fixture(scope="session")
+def settings(settings_kwargs) -> TrackingSettings:
+    return TrackingSettings(**settings_kwargs)
+
+
+@pytest.fixture
+def connection(engine) -> Iterator[Connection]:
+    """The test's transaction: everything (requests included) is rolled back at the end."""
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session(connection) -> Iterator[Session]:
+    s = savepoint_session(connection, outbox)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app, connection) -> Iterator[TestClient]:
+    bind_requests(app, connection, outbox)
+    yield TestClient(app)
+    app.dependency_overrides.clear()
+
+
+@pytest.fixture
+def make_app_client(settings_kwargs, connection):
+    """A client of an app built with other settings (same test transaction)."""
+
+    def make(**overrides: Any) -> TestClient:
+        app = create_app(TrackingSettings(**{**settings_kwargs, **overrides}))
+        bind_requests(app, connection, outbox)
+        return TestClient(app)
+
+    return make
+
+
+def new_user_id() -> int:
+    return next(_user_ids)
+
+
+@pytest.fixture
+def next_user_id():
+    """A factory of user ids no other test uses (test modules cannot import this conftest)."""
+    return new_user_id
+
+
+@pytest.fixture
+def headers_for(identity_codec):
+    """Gateway identity headers: `headers_for(user_id, "read:projects", role="manager")`."""
+
+    def make(user_id: int, *scopes: str, role: str = "user", **fields: Any) -> dict[str, str]:
+        fields.setdefault("is_admin", role == "admin")
+        return identity_headers(
+            identity_codec, user_id=user_id, username=f"user{user_id}", role=role, scopes=scopes, token_id=1, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_id() -> int:
+    return new_user_id()
+
+
+@pytest.fixture
+def user_id() -> int:
+    return new_user_id()
+
+
+@pytest.fixture
+def admin_headers(headers_for, admin_id) -> dict[str, str]:
+    return headers_for(admin_id, "admin:all", role="admin")
+
+
+@pytest.fixture
+def user_headers(headers_for, user_id) -> dict[str, str]:
+    """A standard user with the broad scopes a login token gets."""
+    return headers_for(user_id, "read:*", "write:*")
+
+
+@pytest.fixture
+def make_known_client(session):
+    """A row of the CRM-client replica."""
+
+    def make(client_id: int | None = None, **overrides: Any) -> KnownClient:
+        cid = client_id or new_user_id()
+        fields: dict[str, Any] = {"id": cid, "name": f"Client {cid}", "status": "active", "created_by": None}
+        fields.update(overrides)
+        client = KnownClient(**fields)
+        session.add(client)
+        session.flush()
+        return client
+
+    return make
+
+
+@pytest.fixture
+def make_known_user(session):
+    """A row of the auth-user replica (names, admin flag, rounding preferences)."""
+
+    def make(user_id: int | None = None, **overrides: Any) -> KnownUser:
+        uid = user_id or new_user_id()
+        fields: dict[str, Any] = {"id": uid, "username": f"user{uid}"}
+        fields.update(overrides)
+        user = KnownUser(**fields)
+        session.add(user)
+        session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_project(session, make_known_client):
+    """`make_project(created_by=uid, client_id=...)`: a project (and its client if none given)."""
+
+    def make(**overrides: Any) -> Project:
+        if "client_id" not in overrides:
+            overrides["client_id"] = make_known_client().id
+        fields: dict[str, Any] = {"name": f"Project {uuid.uuid4().hex[:8]}", "custom_fields": {}}
+        fields.update(overrides)
+        project = Project(**fields)
+        session.add(project)
+        session.flush()
+        return project
+
+    return make
+
+
+@pytest.fixture
+def make_task(session):
+    def make(project: Project, **overrides: Any) -> Task:
+        fields: dict[str, Any] = {"name": f"Task {uuid.uuid4().hex[:6]}", "project_id": project.id, "created_by": 1}
+        fields.update(overrides)
+        task = Task(**fields)
+        session.add(task)
+        session.flush()
+        return task
+
+    return make
+
+
+@pytest.fixture
+def make_entry(session):
+    """`make_entry(user_id, project, start, end=None, **fields)`: a row as stored (no rules)."""
+
+    def make(user_id: int, project: Project | None, start, end=None, **overrides: Any) -> TimeEntry:
+        fields: dict[str, Any] = {
+            "user_id": user_id,
+            "project_id": project.id if project else None,
+            "start_time": start,
+            "end_time": end,
+            "duration_seconds": int((end - start).total_seconds()) if end else None,
+            "source": "manual",
+        }
+        fields.update(overrides)
+        entry = TimeEntry(**fields)
+        session.add(entry)
+        session.flush()
+        return entry
+
+    return make
+
+
+@pytest.fixture
+def outbox_events(session):
+    """Outbox payloads written so far in this test (optionally of one subject), oldest first."""
+
+    def read(subject: str | None = None) -> list[dict[str, Any]]:
+        stmt = select(outbox.c.subject, outbox.c.payload).order_by(outbox.c.id)
+        if subject is not None:
+            stmt = stmt.where(outbox.c.subject == subject)
+        return [payload for _, payload in session.execute(stmt)]
+
+    return read

@@ -1,0 +1,59 @@
+"""Replicas kept from other services' events: auth users (names, admin flag, rounding
+preferences) and CRM clients (valid `client_id`s, names, status, creator). Each event carries
+the entity's new state, so applying it is an upsert guarded by the event time: with several
+replicas consuming, an older event that arrives late changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from shared.app import ConsumerSpec
+from shared.events import EventEnvelope
+from tracking.events import AUTH_USER_EVENTS, CRM_CLIENT_EVENTS
+from tracking.models import KnownClient, KnownUser
+
+
+def _upsert(session: Session, model: type, values: dict, event: EventEnvelope) -> None:
+    stmt = insert(model).values(**values, event_at=event.occurred_at)
+    changes = {key: stmt.excluded[key] for key in (*values, "event_at") if key != "id"}
+    newer = stmt.excluded.event_at >= model.event_at
+    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes, where=newer))
+
+
+def apply_user_event(session: Session, event: EventEnvelope) -> None:
+    data = event.data
+    values = {
+        "id": int(data["id"]),
+        "username": data["username"],
+        "full_name": data.get("full_name"),
+        "role": data.get("role") or "user",
+        "is_admin": bool(data.get("is_admin")),
+        "is_active": bool(data.get("is_active", True)) and not event.type.endswith(".deleted"),
+    }
+    for key in ("time_rounding_enabled", "time_rounding_minutes", "time_rounding_method"):
+        if data.get(key) is not None:
+            values[key] = data[key]
+    _upsert(session, KnownUser, values, event)
+
+
+def apply_client_event(session: Session, event: EventEnvelope) -> None:
+    data = event.data
+    _upsert(
+        session,
+        KnownClient,
+        {
+            "id": int(data["id"]),
+            "name": data["name"],
+            "status": data.get("status") or "active",
+            "created_by": data.get("created_by"),
+            "deleted": event.type.endswith(".deleted"),
+        },
+        event,
+    )
+
+
+CONSUMERS = (
+    ConsumerSpec(name="tracking-users", subject=AUTH_USER_EVENTS, handler=apply_user_event),
+    ConsumerSpec(name="tracking-clients", subject=CRM_CLIENT_EVENTS, handler=apply_client_event),
+)

@@ -1,0 +1,32 @@
+"""The tracking service process: `uvicorn --factory tracking.main:create_app`. The router list
+is the route table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from shared.app import create_service_app
+from tracking.consumers import CONSUMERS
+from tracking.models import metadata
+from tracking.settings import TrackingSettings
+from tracking.timer_settings import seed_timer_settings
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+ROUTERS = ()
+
+
+def create_app(settings: TrackingSettings | None = None) -> FastAPI:
+    settings = settings or TrackingSettings()
+    return create_service_app(
+        settings=settings,
+        title="TimeTracker tracking service",
+        version="0.1.0",
+        metadata=metadata,
+        routers=list(ROUTERS),
+        service_dir=SERVICE_DIR,
+        consumers=CONSUMERS,
+        database_url=settings.database,
+        on_startup=seed_timer_settings,
+    )
