@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 
+from auth.consumers import CONSUMERS
 from auth.internal.router import router as internal_router
 from auth.login.router import router as login_router
 from auth.models import metadata
@@ -60,6 +61,7 @@ def create_app(settings: AuthSettings | None = None) -> FastAPI:
         routers=list(ROUTERS),
         service_dir=SERVICE_DIR,
         database_url=settings.database,
+        consumers=CONSUMERS,
         on_startup=bootstrap_admin,
     )
     app.state.releases = ReleaseChecker(settings)

@@ -108,3 +108,16 @@ class ApiToken(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True, server_default=text("true"))
     ip_whitelist: Mapped[str | None] = mapped_column(Text)
     usage_count: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0, server_default="0")
+
+
+class TrackedEntry(Base):
+    """Each completed time entry's worked seconds, from tracking events: `users.total_seconds`
+    is kept as their sum, adjusted by the difference an event makes."""
+
+    __tablename__ = "tracked_entries"
+
+    entry_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    seconds: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # When the applied event happened: an older event arriving later changes nothing.
+    event_at: Mapped[datetime] = mapped_column(TZDateTime(), nullable=False)

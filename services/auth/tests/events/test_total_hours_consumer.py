@@ -1,0 +1,65 @@
+"""`users.total_seconds` follows tracking's time-entry events (the `total_hours` of users/me)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from auth.consumers import apply_time_entry_event
+from shared.events import EventEnvelope
+
+
+def entry_event(action: str, entry_id: int, user_id: int, seconds: int | None, *, running: bool = False, at=None):
+    data = {"id": entry_id, "user_id": user_id, "duration_seconds": seconds, "end_time": None if running else "x"}
+    event = EventEnvelope(
+        type=f"tt.tracking.time_entry.{action}", source="tracking", entity_id=str(entry_id), data=data
+    )
+    return event if at is None else event.model_copy(update={"occurred_at": at})
+
+
+def total(session, user) -> int:
+    session.refresh(user)
+    return user.total_seconds
+
+
+def test_completed_entries_add_up_and_changes_adjust(session, make_user):
+    user = make_user()
+    apply_time_entry_event(session, entry_event("created", 1, user.id, 3600))
+    apply_time_entry_event(session, entry_event("created", 2, user.id, 1800))
+    assert total(session, user) == 5400
+    apply_time_entry_event(session, entry_event("updated", 1, user.id, 7200))
+    assert total(session, user) == 9000
+    apply_time_entry_event(session, entry_event("deleted", 2, user.id, 1800))
+    assert total(session, user) == 7200
+
+
+def test_a_running_timer_counts_once_stopped(session, make_user):
+    user = make_user()
+    apply_time_entry_event(session, entry_event("started", 5, user.id, None, running=True))
+    assert total(session, user) == 0
+    apply_time_entry_event(session, entry_event("stopped", 5, user.id, 600))
+    assert total(session, user) == 600
+
+
+def test_an_entry_moved_to_another_user_moves_its_seconds(session, make_user):
+    ann, bob = make_user(), make_user()
+    apply_time_entry_event(session, entry_event("created", 7, ann.id, 100))
+    apply_time_entry_event(session, entry_event("updated", 7, bob.id, 100))
+    assert (total(session, ann), total(session, bob)) == (0, 100)
+
+
+def test_an_older_event_arriving_late_changes_nothing(session, make_user):
+    user = make_user()
+    newer = entry_event("updated", 9, user.id, 500)
+    apply_time_entry_event(session, newer)
+    apply_time_entry_event(
+        session, entry_event("created", 9, user.id, 100, at=newer.occurred_at - timedelta(seconds=5))
+    )
+    assert total(session, user) == 500
+
+
+def test_users_me_reports_the_hours(client, session, make_user, headers_for):
+    user = make_user()
+    apply_time_entry_event(session, entry_event("created", 11, user.id, 5400))
+    session.flush()
+    r = client.get("/api/v1/users/me", headers=headers_for(user, "read:users"))
+    assert r.json()["user"]["total_hours"] == 1.5
