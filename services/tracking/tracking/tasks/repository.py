@@ -1,0 +1,86 @@
+"""Task queries: the ordered, filtered list, per-page hours and usernames, existence checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Select, case, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from tracking.models import KnownUser, Project, Task, TimeEntry
+from tracking.tasks.rules import CLOSED_STATUSES, PRIORITY_RANK
+
+# Ids are PostgreSQL `integer`: anything outside cannot be a row (and would make it refuse the query).
+INT4_MAX = 2**31 - 1
+
+
+def _is_row_id(value: int) -> bool:
+    return 0 < value <= INT4_MAX
+
+
+_priority_rank = case(PRIORITY_RANK, value=Task.priority, else_=0)
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_statement(*, project_id: int | None, status: str | None, tags: list[str]) -> Select:
+    stmt = select(Task).order_by(
+        _priority_rank.desc(), Task.due_date.asc().nulls_last(), Task.created_at.asc(), Task.id.asc()
+    )
+    if project_id is not None:
+        stmt = stmt.where(Task.project_id == project_id if _is_row_id(project_id) else false())
+    if status == "active":
+        # COMPAT: the extension's task picker asks for open tasks this way.
+        stmt = stmt.where(Task.status.not_in(CLOSED_STATUSES))
+    elif status:
+        stmt = stmt.where(Task.status == status)
+    if tags:
+        stmt = stmt.where(or_(*(Task.tags.ilike(f"%{_like_escape(t)}%", escape="\\") for t in tags)))
+    return stmt
+
+
+def get(session: Session, task_id: int, *, lock: bool = False) -> Task | None:
+    if not _is_row_id(task_id):
+        return None
+    return session.get(Task, task_id, with_for_update=lock)
+
+
+def project_exists(session: Session, project_id: int) -> bool:
+    if not _is_row_id(project_id):
+        return False
+    return session.get(Project, project_id) is not None
+
+
+def active_user(session: Session, user_id: int) -> KnownUser | None:
+    if not _is_row_id(user_id):
+        return None
+    user = session.get(KnownUser, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def seconds_by_task(session: Session, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """task id → (seconds of completed entries, of which billable), one grouped query."""
+    ids = set(task_ids)
+    if not ids:
+        return {}
+    seconds = func.coalesce(TimeEntry.duration_seconds, 0)
+    stmt = (
+        select(
+            TimeEntry.task_id,
+            func.coalesce(func.sum(seconds), 0),
+            func.coalesce(func.sum(seconds).filter(TimeEntry.billable.is_(True)), 0),
+        )
+        .where(TimeEntry.task_id.in_(ids), TimeEntry.end_time.is_not(None))
+        .group_by(TimeEntry.task_id)
+    )
+    return {task_id: (int(total), int(billable)) for task_id, total, billable in session.execute(stmt)}
+
+
+def usernames(session: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    stmt = select(KnownUser.id, KnownUser.username).where(KnownUser.id.in_(ids))
+    return dict(session.execute(stmt).tuples().all())
