@@ -31,7 +31,7 @@ def _lookup(session: Session, id_col, name_col, ids: Iterable[int | None]) -> di
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(session.execute(select(id_col, name_col).where(id_col.in_(wanted))).tuples())
+    return dict(session.execute(select(id_col, name_col).where(id_col.in_(wanted))).tuples().all())
 
 
 def names_for(session: Session, entries: Sequence[TimeEntry]) -> Names:
