@@ -1,0 +1,46 @@
+"""Timer queries: a user's running entries and the references a start checks."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.routing import INT4_MAX
+from tracking.entries.serializers import Names
+from tracking.models import KnownClient, KnownUser, Project, Task, TimeEntry
+
+
+def active_timer(session: Session, user_id: int, *, lock: bool = False) -> TimeEntry | None:
+    """The user's running entry; the most recently started one when several run (§6)."""
+    stmt = (
+        select(TimeEntry)
+        .where(TimeEntry.user_id == user_id, TimeEntry.end_time.is_(None))
+        .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+        .limit(1)
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
+
+
+def find_project(session: Session, project_id: int) -> Project | None:
+    # an id past PostgreSQL integer cannot be any row (and the database would refuse it)
+    return session.get(Project, project_id) if 0 < project_id <= INT4_MAX else None
+
+
+def find_task(session: Session, task_id: int) -> Task | None:
+    return session.get(Task, task_id) if 0 < task_id <= INT4_MAX else None
+
+
+def names_of(session: Session, entry: TimeEntry) -> Names:
+    """The display names of one entry, from rows the request has mostly loaded already."""
+    user = session.get(KnownUser, entry.user_id)
+    project = session.get(Project, entry.project_id) if entry.project_id else None
+    client = session.get(KnownClient, entry.client_id) if entry.client_id else None
+    task = session.get(Task, entry.task_id) if entry.task_id else None
+    return Names(
+        users={user.id: user.username} if user else {},
+        projects={project.id: project.name} if project else {},
+        clients={client.id: client.name} if client else {},
+        tasks={task.id: task.name} if task else {},
+    )
