@@ -1,0 +1,106 @@
+"""Time-entry queries: the filtered list, lookups, overlap and running-timer probes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy.orm import Session
+
+from tracking.models import Project, Task, TimeEntry
+
+
+@dataclass(frozen=True)
+class EntryFilters:
+    """§4.1 filters after parsing; None = not filtered."""
+
+    user_id: int | None = None
+    project_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    billable: bool | None = None
+    include_active: bool = False
+
+
+def _conditions(filters: EntryFilters) -> list[ColumnElement[bool]]:
+    """Every filter except the running-timer one (see `count_entries`)."""
+    conds: list[ColumnElement[bool]] = []
+    if filters.user_id is not None:
+        conds.append(TimeEntry.user_id == filters.user_id)
+    if filters.project_id is not None:
+        conds.append(TimeEntry.project_id == filters.project_id)
+    if filters.start is not None:
+        conds.append(TimeEntry.start_time >= filters.start)
+    if filters.end is not None:
+        conds.append(TimeEntry.start_time <= filters.end)
+    if filters.billable is not None:
+        conds.append(TimeEntry.billable.is_(filters.billable))
+    return conds
+
+
+def _completed_only(filters: EntryFilters) -> list[ColumnElement[bool]]:
+    return [] if filters.include_active else [TimeEntry.end_time.is_not(None)]
+
+
+def list_statement(filters: EntryFilters) -> Select:
+    """Newest start first; the id breaks ties so pages are stable. The (user|project, start)
+    indexes serve both the order and the filters."""
+    conds = _conditions(filters) + _completed_only(filters)
+    return select(TimeEntry).where(*conds).order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+
+
+def count_entries(session: Session, filters: EntryFilters) -> int:
+    """The list's total. Completed entries are counted as all matches minus running ones: both
+    counts read only indexes ((user|project, start) and the partial running-timer index), where
+    `end_time IS NOT NULL` would visit every matching row."""
+    conds = _conditions(filters)
+    if filters.include_active or filters.billable is not None:
+        return session.scalar(select(func.count()).select_from(TimeEntry).where(*conds, *_completed_only(filters)))
+    every = select(func.count()).select_from(TimeEntry).where(*conds).scalar_subquery()
+    running = select(func.count()).select_from(TimeEntry).where(*conds, TimeEntry.end_time.is_(None)).scalar_subquery()
+    return session.scalar(select(every - running))
+
+
+def get_entry(session: Session, entry_id: int, *, lock: bool = False) -> TimeEntry | None:
+    return session.get(TimeEntry, entry_id, with_for_update=lock)
+
+
+def get_project(session: Session, project_id: int) -> Project | None:
+    return session.get(Project, project_id)
+
+
+def get_task(session: Session, task_id: int) -> Task | None:
+    return session.get(Task, task_id)
+
+
+def overlapping_entry(
+    session: Session, user_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None
+) -> int | None:
+    """Id of a completed entry of the user strictly intersecting [start, end); touching edges
+    do not count and running timers are ignored (§4.3 rule 10)."""
+    stmt = select(TimeEntry.id).where(
+        TimeEntry.user_id == user_id,
+        TimeEntry.end_time.is_not(None),
+        TimeEntry.start_time < end,
+        TimeEntry.end_time > start,
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(TimeEntry.id != exclude_id)
+    return session.scalars(stmt.limit(1)).first()
+
+
+def has_active_timer(session: Session, user_id: int) -> bool:
+    stmt = exists().where(TimeEntry.user_id == user_id, TimeEntry.end_time.is_(None))
+    return bool(session.scalar(select(stmt)))
+
+
+def latest_end_starting_between(session: Session, user_id: int, start: datetime, end: datetime) -> datetime | None:
+    """The last end among the user's completed entries starting in [start, end)."""
+    stmt = select(func.max(TimeEntry.end_time)).where(
+        TimeEntry.user_id == user_id,
+        TimeEntry.end_time.is_not(None),
+        TimeEntry.start_time >= start,
+        TimeEntry.start_time < end,
+    )
+    return session.scalar(stmt)

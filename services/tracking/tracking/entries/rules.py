@@ -1,0 +1,81 @@
+"""Pure time-entry rules: list filter parsing (§4.1), the desktop's manual-entry slot (COMPAT),
+optimistic concurrency (§4.4 rule 2) and which project statuses a timer may run on (§6.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from shared.inputs import int_or_none
+from shared.timefmt import parse_instant
+from tracking.entries.schemas import fits_row_id
+from tracking.errors import DomainError
+
+# Mobile's offline sync sends the `updated_at` it read; clocks and rounding may differ a little.
+CONFLICT_TOLERANCE = timedelta(seconds=2)
+# The desktop's manual entry starts here on a day without completed entries.
+DAY_START = time(9, 0)
+
+
+@dataclass(frozen=True)
+class RawFilters:
+    """§4.1 query parameters as sent."""
+
+    project_id: str | None = None
+    user_id: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+    billable: str | None = None
+    include_active: str | None = None
+
+
+def filter_id(raw: str | None) -> int | None:
+    """An id filter; unparseable → None (ignored, CONVENTIONS §5.4)."""
+    return fits_row_id(int_or_none(raw))
+
+
+def filter_instant(raw: str | None, zone: tzinfo, *, end_of_day: bool = False) -> datetime | None:
+    """A date/datetime filter; a bare date ending a range covers that whole day; unparseable → None."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return parse_instant(raw, zone, end_of_day=end_of_day)
+    except (ValueError, OverflowError):
+        return None
+
+
+def is_true(raw: str | None) -> bool:
+    """Query booleans: only `true` (any case) is true (CONVENTIONS §1)."""
+    return raw is not None and raw.strip().lower() == "true"
+
+
+def billable_filter(raw: str | None) -> bool | None:
+    """Absent → no filter; `true` → billable only; any other value → non-billable only."""
+    return None if raw is None else is_true(raw)
+
+
+def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    """[midnight, next midnight) of `day` in `zone`, as UTC instants."""
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def desktop_slot(day: date, minutes: int, latest_end: datetime | None, zone: tzinfo) -> tuple[datetime, datetime]:
+    """COMPAT manual entry: after the day's last completed entry, else at 09:00 app time."""
+    start = latest_end or datetime.combine(day, DAY_START, tzinfo=zone).astimezone(UTC)
+    return start, start + timedelta(minutes=minutes)
+
+
+def changed_since_read(stored: datetime, sent: datetime) -> bool:
+    """`if_updated_at` differs from the stored `updated_at` by more than 2 s, either way."""
+    return abs(stored - sent) > CONFLICT_TOLERANCE
+
+
+def timer_project_error(status: str) -> DomainError | None:
+    """Timers run only on active projects: archived → `project_archived`, any other → `project_inactive`."""
+    if status == "active":
+        return None
+    if status == "archived":
+        return DomainError("project_archived", "Cannot start a timer on an archived project")
+    return DomainError("project_inactive", "Cannot start a timer on an inactive project")

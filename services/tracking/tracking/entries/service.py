@@ -1,0 +1,161 @@
+"""Time-entry use cases: list, get, create (with `Idempotency-Key`), update, delete
+(tracking.md §4.1–§4.5). Standard users act on their own entries only (CONVENTIONS §4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from shared.errors import ForbiddenError, NotFoundError, ValidationError
+from shared.identity import Identity
+from shared.pagination import PageParams, pagination_object
+from tracking import events
+from tracking.entries import idempotency, repository, updating
+from tracking.entries.creation import create_entry
+from tracking.entries.output import serialize_entries, serialize_one
+from tracking.entries.repository import EntryFilters
+from tracking.entries.rules import (
+    RawFilters,
+    billable_filter,
+    day_bounds,
+    desktop_slot,
+    filter_id,
+    filter_instant,
+    is_true,
+)
+from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
+from tracking.errors import DomainError
+from tracking.models import TimeEntry
+from tracking.settings import TrackingSettings
+
+CREATED = 201
+
+
+def entry_not_found(entry_id: int) -> NotFoundError:
+    return NotFoundError(f"Time entry with ID {entry_id} not found", error="Time entry not found")
+
+
+def visible_entry(session: Session, entry_id: int, identity: Identity, *, lock: bool = False) -> TimeEntry:
+    """The entry, or 404 when unknown and 403 when it is someone else's and the caller no admin."""
+    entry = repository.get_entry(session, entry_id, lock=lock)
+    if entry is None:
+        raise entry_not_found(entry_id)
+    if not identity.is_admin and entry.user_id != identity.user_id:
+        raise ForbiddenError("Access denied")
+    return entry
+
+
+def _filters(identity: Identity, raw: RawFilters, settings: TrackingSettings) -> EntryFilters:
+    user_id = filter_id(raw.user_id)
+    if not identity.is_admin:
+        if user_id is not None and user_id != identity.user_id:
+            raise ForbiddenError("Access denied")
+        user_id = identity.user_id
+    return EntryFilters(
+        user_id=user_id,
+        project_id=filter_id(raw.project_id),
+        start=filter_instant(raw.start_date, settings.zone),
+        end=filter_instant(raw.end_date, settings.zone, end_of_day=True),
+        billable=billable_filter(raw.billable),
+        include_active=is_true(raw.include_active),
+    )
+
+
+def list_entries(
+    session: Session, identity: Identity, page: PageParams, raw: RawFilters, *, settings: TrackingSettings
+) -> dict[str, Any]:
+    filters = _filters(identity, raw, settings)
+    stmt = repository.list_statement(filters).limit(page.per_page).offset(page.offset)
+    entries = list(session.scalars(stmt))
+    pagination = pagination_object(page, repository.count_entries(session, filters))
+    return {"time_entries": serialize_entries(session, entries), "pagination": pagination}
+
+
+def get_entry(session: Session, entry_id: int, identity: Identity) -> dict[str, Any]:
+    return {"time_entry": serialize_one(session, visible_entry(session, entry_id, identity))}
+
+
+def _times(session: Session, body: EntryCreate, owner_id: int, settings: TrackingSettings):
+    """`start_time`/`end_time`, or the desktop's `date` + `duration_minutes` (COMPAT)."""
+    if body.start_time is not None:
+        return body.start_time, body.end_time
+    minutes = body.duration_minutes
+    if body.date is None or minutes is None or minutes <= 0:
+        errors = {"start_time": [MISSING]}
+        if minutes is not None and minutes <= 0:
+            errors["duration_minutes"] = ["Must be greater than 0."]
+        raise ValidationError(errors)
+    day_start, day_end = day_bounds(body.date, settings.zone)
+    latest = repository.latest_end_starting_between(session, owner_id, day_start, day_end)
+    return desktop_slot(body.date, minutes, latest, settings.zone)
+
+
+def _create(session: Session, body: EntryCreate, *, actor: Identity, settings: TrackingSettings) -> dict[str, Any]:
+    owner_id = body.user_id if body.user_id is not None else actor.user_id
+    start, end = _times(session, body, owner_id, settings)
+    entry = create_entry(
+        session,
+        settings=settings,
+        actor=actor,
+        owner_id=owner_id,
+        project_id=body.project_id,
+        client_id=body.client_id,
+        task_id=body.task_id,
+        start=start,
+        end=end,
+        break_seconds=body.break_seconds or 0,
+        notes=body.notes,
+        tags=body.tags,
+        billable=True if body.billable is None else body.billable,
+        paid=bool(body.paid),
+        invoice_number=body.invoice_number,
+        source="manual",
+    )
+    return {"message": "Time entry created successfully", "time_entry": serialize_one(session, entry)}
+
+
+def create_time_entry(
+    session: Session,
+    raw: dict[str, Any],
+    *,
+    actor: Identity,
+    settings: TrackingSettings,
+    idempotency_key: str | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """(status, body). With a usable `Idempotency-Key` a stored 201 replays without looking at
+    the new body; a new 201 is stored with the entry, in the same transaction."""
+    key = idempotency.request_key(actor, idempotency_key)
+    if key is not None:
+        idempotency.acquire(session, key, settings)
+        stored = idempotency.stored_response(session, key)
+        if stored is not None:
+            return stored
+    body = parse_body(EntryCreate, raw, settings.zone)
+    result = _create(session, body, actor=actor, settings=settings)
+    if key is not None:
+        idempotency.store(session, key, CREATED, result, settings)
+    return CREATED, result
+
+
+def update_entry(
+    session: Session, entry_id: int, raw: dict[str, Any], *, actor: Identity, settings: TrackingSettings
+) -> dict[str, Any]:
+    entry = visible_entry(session, entry_id, actor, lock=True)
+    body = parse_body(EntryUpdate, raw, settings.zone)
+    updating.apply_update(session, entry, body, settings=settings)
+    data = serialize_one(session, entry)
+    events.emit(session, "time_entry", "updated", entity_id=entry.id, data=data, actor=actor)
+    return {"message": "Time entry updated successfully", "time_entry": data}
+
+
+def delete_entry(session: Session, entry_id: int, body: EntryDelete | None, *, actor: Identity) -> dict[str, Any]:
+    """Hard delete; a running timer must be stopped first. `reason` is for the audit only."""
+    entry = visible_entry(session, entry_id, actor, lock=True)
+    if entry.end_time is None:
+        raise DomainError("timer_active", "The timer is running; stop the timer first")
+    data = serialize_one(session, entry)
+    session.delete(entry)
+    session.flush()
+    events.emit(session, "time_entry", "deleted", entity_id=entry_id, data=data, actor=actor)
+    return {"message": "Time entry deleted successfully"}
