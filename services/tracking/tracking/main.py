@@ -8,13 +8,28 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from shared.app import create_service_app
+from tracking.approvals.router import router as approvals_router
 from tracking.consumers import CONSUMERS
+from tracking.entries.router import router as entries_router
+from tracking.favorites.router import router as favorites_router
 from tracking.models import metadata
+from tracking.projects.router import router as projects_router
+from tracking.search.router import router as search_router
 from tracking.settings import TrackingSettings
+from tracking.tasks.router import router as tasks_router
+from tracking.timer.router import router as timer_router
 from tracking.timer_settings import seed_timer_settings
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
-ROUTERS = ()
+ROUTERS = (
+    entries_router,
+    projects_router,
+    favorites_router,
+    search_router,
+    tasks_router,
+    timer_router,
+    approvals_router,
+)
 
 
 def create_app(settings: TrackingSettings | None = None) -> FastAPI:

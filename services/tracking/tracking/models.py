@@ -120,8 +120,10 @@ class TimeEntry(Base):
 
 
 # The list's orders and filters: a user's entries newest first, everyone's newest first, a
-# project's newest first, and the running timers (few) per user.
+# project's newest first, and the running timers (few) per user. (user_id, end_time) serves
+# the overlap check: only the user's entries ending after the new start are read.
 Index("ix_time_entries_user_start", TimeEntry.user_id, TimeEntry.start_time.desc())
+Index("ix_time_entries_user_end", TimeEntry.user_id, TimeEntry.end_time)
 Index("ix_time_entries_start", TimeEntry.start_time.desc())
 Index("ix_time_entries_project_start", TimeEntry.project_id, TimeEntry.start_time.desc())
 Index("ix_time_entries_client", TimeEntry.client_id, postgresql_where=TimeEntry.client_id.is_not(None))

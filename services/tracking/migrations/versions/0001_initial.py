@@ -229,6 +229,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_time_entries_start", "time_entries", [sa.literal_column("start_time DESC")], unique=False)
     op.create_index(op.f("ix_time_entries_task_id"), "time_entries", ["task_id"], unique=False)
+    op.create_index("ix_time_entries_user_end", "time_entries", ["user_id", "end_time"], unique=False)
     op.create_index(
         "ix_time_entries_user_start", "time_entries", ["user_id", sa.literal_column("start_time DESC")], unique=False
     )
@@ -277,6 +278,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_time_entry_approvals_approver_id"), table_name="time_entry_approvals")
     op.drop_table("time_entry_approvals")
     op.drop_index("ix_time_entries_user_start", table_name="time_entries")
+    op.drop_index("ix_time_entries_user_end", table_name="time_entries")
     op.drop_index(op.f("ix_time_entries_task_id"), table_name="time_entries")
     op.drop_index("ix_time_entries_start", table_name="time_entries")
     op.drop_index("ix_time_entries_project_start", table_name="time_entries")

@@ -16,8 +16,8 @@ from shared.identity import Identity
 from tracking import events, locks
 from tracking.entries import repository, requirements
 from tracking.entries.durations import net_seconds
-from tracking.entries.output import serialize_one
 from tracking.entries.rules import timer_project_error
+from tracking.entries.serializers import serialize_one
 from tracking.errors import DomainError, TimerAlreadyRunningError
 from tracking.models import Project, TimeEntry
 from tracking.replicas import known_user, rounding_for, valid_client

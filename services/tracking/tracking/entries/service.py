@@ -13,7 +13,6 @@ from shared.pagination import PageParams, pagination_object
 from tracking import events
 from tracking.entries import idempotency, repository, updating
 from tracking.entries.creation import create_entry
-from tracking.entries.output import serialize_entries, serialize_one
 from tracking.entries.repository import EntryFilters
 from tracking.entries.rules import (
     RawFilters,
@@ -25,6 +24,7 @@ from tracking.entries.rules import (
     is_true,
 )
 from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
+from tracking.entries.serializers import serialize_entries, serialize_one
 from tracking.errors import DomainError
 from tracking.models import TimeEntry
 from tracking.settings import TrackingSettings

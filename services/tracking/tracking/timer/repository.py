@@ -6,8 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.routing import INT4_MAX
-from tracking.entries.serializers import Names
-from tracking.models import KnownClient, KnownUser, Project, Task, TimeEntry
+from tracking.models import Project, Task, TimeEntry
 
 
 def active_timer(session: Session, user_id: int, *, lock: bool = False) -> TimeEntry | None:
@@ -30,17 +29,3 @@ def find_project(session: Session, project_id: int) -> Project | None:
 
 def find_task(session: Session, task_id: int) -> Task | None:
     return session.get(Task, task_id) if 0 < task_id <= INT4_MAX else None
-
-
-def names_of(session: Session, entry: TimeEntry) -> Names:
-    """The display names of one entry, from rows the request has mostly loaded already."""
-    user = session.get(KnownUser, entry.user_id)
-    project = session.get(Project, entry.project_id) if entry.project_id else None
-    client = session.get(KnownClient, entry.client_id) if entry.client_id else None
-    task = session.get(Task, entry.task_id) if entry.task_id else None
-    return Names(
-        users={user.id: user.username} if user else {},
-        projects={project.id: project.name} if project else {},
-        clients={client.id: client.name} if client else {},
-        tasks={task.id: task.name} if task else {},
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from shared.inputs import IntValue, text
+from tracking.entries.schemas import EntryRead
 
 Notes = text(5000)
 
@@ -24,50 +25,19 @@ class TimerSettingsUpdate(BaseModel):
     single_active_timer: bool | None = None
 
 
-class TimerEntryRead(BaseModel):
-    """The time entry object of tracking.md §1.3 (also the `timer`)."""
-
-    id: int
-    user_id: int
-    project_id: int | None
-    client_id: int | None
-    task_id: int | None
-    start_time: str
-    end_time: str | None
-    duration_seconds: int | None
-    break_seconds: int
-    paused_at: str | None
-    duration_hours: float
-    duration_formatted: str
-    notes: str | None
-    tags: str | None
-    tag_list: list[str]
-    source: str
-    billable: bool
-    paid: bool
-    invoice_number: str | None
-    is_active: bool
-    created_at: str
-    updated_at: str
-    user: str | None
-    project: str | None
-    client: str | None
-    task: str | None
-
-
 class TimerStatus(BaseModel):
     active: bool
-    timer: TimerEntryRead | None
+    timer: EntryRead | None
 
 
 class TimerStarted(BaseModel):
     message: str
-    timer: TimerEntryRead
+    timer: EntryRead
 
 
 class TimerEntryEnvelope(BaseModel):
     message: str
-    time_entry: TimerEntryRead
+    time_entry: EntryRead
 
 
 class TimerSettingsRead(BaseModel):

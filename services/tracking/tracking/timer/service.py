@@ -17,7 +17,7 @@ from tracking import events, locks, timer_settings
 from tracking.access import can_access_project, sees_all_projects
 from tracking.entries.durations import net_seconds
 from tracking.entries.requirements import check_requirements
-from tracking.entries.serializers import serialize_entry
+from tracking.entries.serializers import serialize_one
 from tracking.errors import DomainError, NoProjectAccessError, TimerAlreadyRunningError
 from tracking.models import Project, TimeEntry
 from tracking.replicas import rounding_for
@@ -35,7 +35,7 @@ def _elapsed(since: datetime, now: datetime) -> int:
 
 
 def _serialize(session: Session, entry: TimeEntry) -> dict[str, Any]:
-    return serialize_entry(entry, repository.names_of(session, entry))
+    return serialize_one(session, entry)
 
 
 def timer_status(session: Session, actor: Identity) -> dict[str, Any]:
