@@ -27,6 +27,7 @@ class Stack:
     env: dict[str, str]
     auth_url: str
     crm_url: str
+    tracking_url: str
     gateway_url: str
     admin_token: str
 
@@ -98,22 +99,40 @@ def crm_env(auth_env):
 
 
 @pytest.fixture(scope="session")
-def stack(auth_env, crm_env, service_process) -> Stack:
+def tracking_env(auth_env):
+    """The tracking service beside the session's auth service (same secret, NATS and prefix)."""
+    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_tracking_{uuid.uuid4().hex[:8]}")
+    migrate(REPO / "services" / "tracking", url)
+    yield {**auth_env, "TT_TRACKING_DATABASE_URL": url}
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def stack(auth_env, crm_env, tracking_env, service_process) -> Stack:
     auth = service_process("auth.main:create_app", auth_env)
     crm = service_process("crm.main:create_app", crm_env)
+    tracking = service_process("tracking.main:create_app", tracking_env)
     gateway = service_process(
         "gateway.main:create_app",
         gateway_env(
             auth_env,
             auth.url,
             TT_CRM_URL=crm.url,
+            TT_TRACKING_URL=tracking.url,
             TT_RATE_LIMIT_PER_MINUTE=10000,
             TT_RATE_LIMIT_PER_HOUR=100000,
             TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000,
         ),
     )
     token = run_cli(auth_env, "bootstrap", "--print-token")
-    return Stack(env=auth_env, auth_url=auth.url, crm_url=crm.url, gateway_url=gateway.url, admin_token=token)
+    return Stack(
+        env=auth_env,
+        auth_url=auth.url,
+        crm_url=crm.url,
+        tracking_url=tracking.url,
+        gateway_url=gateway.url,
+        admin_token=token,
+    )
 
 
 @pytest.fixture(scope="session")
