@@ -4,6 +4,8 @@
    pre-signed gateway identity) and through the gateway (API token, scope check, rate limit
    against Redis when TT_REDIS_URL is set or an embedded one, proxy) — req/s, p50, p99 by wrk.
 2. The rate limiter alone: decisions per second and latency, Redis-backed and process-local.
+3. Tracking through the gateway (`bench/tracking_load.py`): POST time entries, timer start/stop, and
+   the filtered first page of the time-entry list with 1,000,000 rows in the table.
 
 The figures are printed as a Markdown table; `docs/benchmarks.md` records a run.
 """
@@ -22,12 +24,17 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
+
 REPO = Path(__file__).resolve().parents[1]
 
 from shared.db import drop_database, migrate  # noqa: E402
 from shared.embedded import embedded  # noqa: E402
 from shared.identity import Identity, IdentityCodec  # noqa: E402
 from shared.testing.fixtures import ServiceProcess  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import tracking_load as tracking_bench  # noqa: E402
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
@@ -48,11 +55,16 @@ def ensure_wrk() -> str:
     return found
 
 
-def wrk(binary: str, url: str, headers: dict[str, str], *, seconds: int, connections: int) -> dict[str, float]:
+def wrk(
+    binary: str, url: str, headers: dict[str, str], *, seconds: int, connections: int, script: str | None = None
+) -> dict[str, float]:
     argv = [binary, "--latency", "-t1", f"-c{connections}", f"-d{seconds}s", url]
+    if script:
+        argv += ["-s", script]
     for key, value in headers.items():
         argv += ["-H", f"{key}: {value}"]
-    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    out = done.stdout + done.stderr
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {p: float(v) * _UNITS[u] for p, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -91,7 +103,7 @@ def main() -> None:
     wrk_bin = ensure_wrk()
     infra = embedded(Path(tempfile.mkdtemp(prefix="tt-bench-")))
     procs: list[ServiceProcess] = []
-    db_url = None
+    databases: list[str] = []
     try:
         server = infra.postgres_url()
         redis_url = infra.redis_url()
@@ -99,10 +111,15 @@ def main() -> None:
         from sqlalchemy.engine import make_url
 
         db_url = make_url(server).set(database=f"tt_bench_auth_{uuid.uuid4().hex[:6]}").render_as_string(False)
+        tracking_db = make_url(server).set(database=f"tt_bench_tracking_{uuid.uuid4().hex[:6]}").render_as_string(False)
+        databases += [db_url, tracking_db]
         migrate(REPO / "services" / "auth", db_url)
+        migrate(REPO / "services" / "tracking", tracking_db)
         env = {
             "TT_DATABASE_URL": server,
             "TT_AUTH_DATABASE_URL": db_url,
+            "TT_TRACKING_DATABASE_URL": tracking_db,
+            "TT_NATS_DURABLE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}-",
             "TT_NATS_URL": infra.nats_url(),
             "TT_IDENTITY_SECRET": secret,
             "TT_ADMIN_USERNAME": "admin",
@@ -112,9 +129,12 @@ def main() -> None:
         logs = Path(tempfile.mkdtemp(prefix="tt-bench-logs-"))
         auth = ServiceProcess("auth.main:create_app", env, logs / "auth.log").start()
         procs.append(auth)
+        tracking = ServiceProcess("tracking.main:create_app", env, logs / "tracking.log").start()
+        procs.append(tracking)
         gw_env = {
             **env,
             "TT_AUTH_URL": auth.url,
+            "TT_TRACKING_URL": tracking.url,
             "TT_REDIS_URL": redis_url,
             "TT_RATE_LIMIT_PER_MINUTE": "100000000",
             "TT_RATE_LIMIT_PER_HOUR": "100000000",
@@ -147,11 +167,16 @@ def main() -> None:
         direct_1 = wrk(wrk_bin, auth.url + path, direct_headers, seconds=args.seconds, connections=1)
         through_1 = wrk(wrk_bin, gateway.url + path, gateway_headers, seconds=args.seconds, connections=1)
         limiter = asyncio.run(limiter_figures(redis_url, 20000))
+        print(f"seeding {tracking_bench.ROWS:,} time entries …", flush=True)
+        admin_id = httpx.get(gateway.url + path, headers=gateway_headers).json()["user"]["id"]
+        tracking_rows = tracking_bench.run(
+            wrk, wrk_bin, gateway.url, gateway_headers, tracking_db, admin_id=admin_id, seconds=args.seconds
+        )
     finally:
         for proc in procs:
             proc.stop()
-        if db_url:
-            drop_database(db_url)
+        for url in databases:
+            drop_database(url)
         infra.stop()
 
     print(f"\nGET {path}, wrk -t1, {args.seconds}s per row, one uvicorn worker per process, same 2-core host\n")
@@ -171,6 +196,11 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for name, fig in limiter.items():
         print(f"| {name} | {fig['rps']:.0f} | {fig['p50']:.3f} | {fig['p99']:.3f} |")
+    print(f"\nTracking through the gateway, admin token, {tracking_bench.ROWS:,} entries in the table\n")
+    print("| request | connections | req/s | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|")
+    for label, conns, fig in tracking_rows:
+        print(f"| {label} | {conns} | {fig['rps']:.0f} | {fig['p50']:.2f} | {fig['p99']:.2f} |")
 
 
 if __name__ == "__main__":
