@@ -9,7 +9,9 @@ from fastapi import FastAPI
 
 from shared.app import create_service_app
 from tracking.approvals.router import router as approvals_router
+from tracking.bulk.router import router as bulk_router
 from tracking.consumers import CONSUMERS
+from tracking.csv_import.router import router as csv_import_router
 from tracking.entries.router import router as entries_router
 from tracking.favorites.router import router as favorites_router
 from tracking.models import metadata
@@ -22,6 +24,8 @@ from tracking.timer_settings import seed_timer_settings
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 ROUTERS = (
+    bulk_router,
+    csv_import_router,
     entries_router,
     projects_router,
     favorites_router,
