@@ -91,3 +91,45 @@ def test_crm_operations_require_the_spec_scopes(stack):
     published = {(method, base + path): op["x-tt-scopes"] for path, method, op in operations(doc)}
     crm = {key: scopes for key, scopes in published.items() if key in CRM_SCOPES}
     assert {key: [scope] for key, scope in CRM_SCOPES.items()} == crm
+
+
+def crud(collection: str, item: str, resource: str) -> dict[tuple[str, str], str]:
+    """List/create on the collection, get/update/delete on the item: read:/write:<resource>."""
+    read, write = f"read:{resource}", f"write:{resource}"
+    return {
+        ("get", collection): read,
+        ("post", collection): write,
+        **{(m, item): write for m in ("put", "patch", "delete")},
+        ("get", item): read,
+    }
+
+
+# tracking.md: the scope each tracking operation requires.
+TRACKING_SCOPES = {
+    **crud("/api/v1/projects", "/api/v1/projects/{project_id}", "projects"),
+    **crud("/api/v1/tasks", "/api/v1/tasks/{task_id}", "tasks"),
+    **crud("/api/v1/time-entries", "/api/v1/time-entries/{entry_id}", "time_entries"),
+    ("post", "/api/v1/time-entries/bulk"): "write:time_entries",
+    ("post", "/api/v1/time-entries/import-csv"): "write:time_entries",
+    ("get", "/api/v1/timer/status"): "read:time_entries",
+    **{("post", f"/api/v1/timer/{action}"): "write:time_entries" for action in ("start", "stop", "pause", "resume")},
+    ("get", "/api/v1/time-entry-approvals"): "read:time_approvals",
+    ("get", "/api/v1/time-entry-approvals/{approval_id}"): "read:time_approvals",
+    ("post", "/api/v1/time-entries/{entry_id}/request-approval"): "write:time_approvals",
+    **{
+        ("post", f"/api/v1/time-entry-approvals/{{approval_id}}/{action}"): "write:time_approvals"
+        for action in ("approve", "reject", "cancel")
+    },
+    ("post", "/api/v1/time-entry-approvals/bulk-approve"): "write:time_approvals",
+    ("get", "/api/v1/users/me/favorites/projects"): "read:projects",
+    ("post", "/api/v1/users/me/favorites/projects"): "write:projects",
+    ("delete", "/api/v1/users/me/favorites/projects/{project_id}"): "write:projects",
+}
+
+
+def test_tracking_operations_require_the_spec_scopes(stack):
+    doc = httpx.get(stack.gateway_url + "/api/openapi.json").json()
+    published = {(method, path): op["x-tt-scopes"] for path, method, op in operations(doc)}
+    missing = set(TRACKING_SCOPES) - set(published)
+    assert not missing, f"not routed: {sorted(missing)}"
+    assert {key: published[key] for key in TRACKING_SCOPES} == {key: [s] for key, s in TRACKING_SCOPES.items()}

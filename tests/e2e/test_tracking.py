@@ -153,3 +153,58 @@ class TestWorkingDay:
         assert len({r.json()["time_entry"]["id"] for r in responses}) == 1
         on_the_day = c.get("/api/v1/time-entries", params={"start_date": "2026-04-01", "end_date": "2026-04-01"})
         assert on_the_day.json()["pagination"]["total"] == 1
+
+
+class TestBulkImportAndApprovals:
+    def test_csv_import_then_bulk_changes(self, worker, project):
+        c, _ = worker
+        csv_text = (
+            "Project ID,Start,End,Notes,Tags,Billable\n"
+            f"{project['id']},2026-05-04T09:00:00Z,2026-05-04T10:00:00Z,imported one,a,yes\n"
+            f"{project['id']},2026-05-04T11:00:00Z,2026-05-04T12:30:00Z,imported two,,no\n"
+            f",2026-05-04T13:00:00Z,2026-05-04T14:00:00Z,no project,,\n"
+            f"{project['id']},2026-05-04T09:30:00Z,2026-05-04T09:45:00Z,overlaps,,\n"
+        )
+        r = c.post("/api/v1/time-entries/import-csv", files={"file": ("day.csv", csv_text.encode(), "text/csv")})
+        assert r.status_code == 200, r.text
+        result = r.json()
+        assert (result["success"], result["created"], result["failed"]) == (True, 2, 2)
+        assert [e["row"] for e in result["errors"]] == [4, 5]
+        r = c.post("/api/v1/time-entries/import-csv", content=b"", headers={"Content-Type": "text/csv"})
+        assert r.status_code == 400 and r.json()["error_code"] == "validation_error"
+
+        day = {"start_date": "2026-05-04", "end_date": "2026-05-04"}
+        entries = c.get("/api/v1/time-entries", params=day).json()["time_entries"]
+        assert sorted(e["billable"] for e in entries) == [False, True]
+        ids = [e["id"] for e in entries]
+        r = c.post("/api/v1/time-entries/bulk", json={"entry_ids": ids, "action": "add_tag", "value": "reviewed"})
+        assert r.json() == {"success": True, "affected": 2}
+        tags = {e["tags"] for e in c.get("/api/v1/time-entries", params=day).json()["time_entries"]}
+        assert tags == {"a, reviewed", "reviewed"}
+        r = c.post("/api/v1/time-entries/bulk", json={"entry_ids": ids, "action": "explode"})
+        assert r.status_code == 400 and r.json()["errors"] == {"action": ["Unsupported action"]}
+        r = c.post("/api/v1/time-entries/bulk", json={"entry_ids": ids, "action": "delete"})
+        assert r.json()["affected"] == 2
+        assert c.get("/api/v1/time-entries", params=day).json()["time_entries"] == []
+
+    def test_approval_requested_by_a_user_and_approved_by_an_admin(self, stack, make_token, admin):
+        token, _, _ = make_token(SCOPES + ",read:time_approvals,write:time_approvals")
+        with stack.client(token) as c:
+            client = c.post("/api/v1/clients", json={"name": unique("Approved")}).json()["client"]
+            body = {"name": "Approval work", "client_id": client["id"]}
+            project = eventually(lambda: (r := c.post("/api/v1/projects", json=body)).status_code == 201 and r)
+            times = {"start_time": "2026-06-01T09:00:00Z", "end_time": "2026-06-01T17:00:00Z"}
+            entry = c.post("/api/v1/time-entries", json={"project_id": project.json()["project"]["id"], **times})
+            entry_id = entry.json()["time_entry"]["id"]
+            # no approver named and no policy: the admins approve (the bootstrap admin, via the user replica)
+            r = c.post(f"/api/v1/time-entries/{entry_id}/request-approval", json={"comment": "please"})
+            assert r.status_code == 200, r.text
+            approval = r.json()["approval"]
+            assert (approval["status"], approval["approval_level"]) == ("pending", 1)
+            r = c.post(f"/api/v1/time-entries/{entry_id}/request-approval", json={})
+            assert r.status_code == 400 and r.json()["error_code"] == "already_pending"
+        assert approval["id"] in [a["id"] for a in admin.get("/api/v1/time-entry-approvals").json()["approvals"]]
+        r = admin.post(f"/api/v1/time-entry-approvals/{approval['id']}/approve", json={"comment": "ok"})
+        assert r.status_code == 200 and r.json()["approval"]["status"] == "approved"
+        r = admin.post(f"/api/v1/time-entry-approvals/{approval['id']}/approve")
+        assert r.status_code == 400 and r.json()["error_code"] == "invalid_status"
