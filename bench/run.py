@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -120,6 +121,7 @@ def main() -> None:
             "TT_AUTH_DATABASE_URL": db_url,
             "TT_TRACKING_DATABASE_URL": tracking_db,
             "TT_NATS_DURABLE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}-",
+            "TT_NATS_REPLAY_SINCE": datetime.now(UTC).isoformat(),
             "TT_NATS_URL": infra.nats_url(),
             "TT_IDENTITY_SECRET": secret,
             "TT_ADMIN_USERNAME": "admin",

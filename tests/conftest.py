@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -19,6 +20,8 @@ from shared.db import drop_database, migrate
 from shared.embedded import free_port
 
 REPO = Path(__file__).resolve().parents[1]
+# Durable consumers created by this session skip events older runs left on the same NATS.
+SESSION_STARTED = datetime.now(UTC).isoformat()
 ADMIN_PASSWORD = "admin-password-123"
 
 
@@ -79,6 +82,7 @@ def new_auth_env(infra_urls: dict[str, str], identity_secret: str) -> dict[str, 
         "TT_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "TT_OUTBOX_POLL_SECONDS": "0.5",
         "TT_NATS_DURABLE_PREFIX": f"e2e-{uuid.uuid4().hex[:8]}-",
+        "TT_NATS_REPLAY_SINCE": SESSION_STARTED,
     }
 
 

@@ -158,6 +158,7 @@ def create_service_app(
             sessions=sessions,
             processed=processed,
             link=link,
+            replay_since=settings.nats_replay_since,
         )
         for c in consumers
     ]

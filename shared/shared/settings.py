@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
@@ -22,6 +24,9 @@ class PlatformSettings(BaseSettings):
     # Prepended to durable consumer names: platform instances sharing one NATS server (test
     # stacks, say) keep separate positions in the stream.
     nats_durable_prefix: str = ""
+    # A new durable consumer reads the stream from its start (replicas catch up on all history);
+    # set, it starts at this instant instead (test stacks on a NATS that keeps older runs' events).
+    nats_replay_since: datetime | None = None
     identity_secret: SecretStr
     identity_ttl_seconds: int = 60
     outbox_poll_seconds: float = 1.0

@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
@@ -35,6 +37,7 @@ class DurableConsumer:
         processed: Table,
         link: NatsLink,
         batch: int = 100,
+        replay_since: datetime | None = None,
     ) -> None:
         self.name = name
         self.subject = subject
@@ -43,12 +46,20 @@ class DurableConsumer:
         self.processed = processed
         self.link = link
         self.batch = batch
+        # Only used when the durable is first created; an existing one keeps its position.
+        self.config = (
+            None
+            if replay_since is None
+            else ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=replay_since)
+        )
 
     async def run(self) -> None:
         while True:
             try:
                 js = await self.link.jetstream()
-                sub = await js.pull_subscribe(self.subject, durable=self.name, stream=self.link.stream)
+                sub = await js.pull_subscribe(
+                    self.subject, durable=self.name, stream=self.link.stream, config=self.config
+                )
                 try:
                     while True:
                         try:

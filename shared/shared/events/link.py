@@ -76,6 +76,4 @@ async def ensure_stream(js: JetStreamContext, stream: str) -> None:
     try:
         await js.stream_info(stream)
     except NotFoundError:
-        await js.add_stream(
-            StreamConfig(name=stream, subjects=["tt.>"], duplicate_window=DUPLICATE_WINDOW_SECONDS)
-        )
+        await js.add_stream(StreamConfig(name=stream, subjects=["tt.>"], duplicate_window=DUPLICATE_WINDOW_SECONDS))

@@ -77,9 +77,7 @@ class OutboxRelay:
             if rows is None:
                 return None
             for _, event_id, subject, payload in rows:
-                await js.publish(
-                    subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": event_id}, timeout=2
-                )
+                await js.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": event_id}, timeout=2)
             if rows:
                 await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows])
             else:
@@ -98,9 +96,7 @@ class OutboxRelay:
     def _purge(self) -> None:
         t = self.table
         with self.engine.begin() as conn:
-            conn.execute(
-                t.delete().where(t.c.published_at < func.now() - text(f"interval '{_KEEP_PUBLISHED}'"))
-            )
+            conn.execute(t.delete().where(t.c.published_at < func.now() - text(f"interval '{_KEEP_PUBLISHED}'")))
 
     def _claim(self, conn):
         conn.begin()

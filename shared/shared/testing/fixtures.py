@@ -66,8 +66,21 @@ class ServiceProcess:
 
     def start(self, timeout: float = 30.0) -> ServiceProcess:
         log = open(self.log_path, "ab")
-        argv = [sys.executable, "-m", "uvicorn", "--factory", self.app, "--host", "127.0.0.1",
-                "--port", str(self.port), "--no-access-log", "--no-proxy-headers", "--log-level", "warning"]
+        argv = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            self.app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+            "--no-proxy-headers",
+            "--log-level",
+            "warning",
+        ]
         self.proc = subprocess.Popen(argv, env={**os.environ, **self.env}, stdout=log, stderr=log, cwd=REPO_ROOT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
