@@ -6,26 +6,19 @@ happened: with several replicas consuming, an older event that arrives late is s
 from __future__ import annotations
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from crm.events import AUTH_USER_EVENTS, TRACKING_PROJECT_EVENTS
 from crm.models import KnownProject, KnownUser
 from shared.app import ConsumerSpec
 from shared.events import EventEnvelope
-
-
-def _upsert(session: Session, model: type, values: dict, event: EventEnvelope) -> None:
-    stmt = insert(model).values(**values, event_at=event.occurred_at)
-    changes = {key: stmt.excluded[key] for key in (*values, "event_at") if key != "id"}
-    newer = stmt.excluded.event_at >= model.event_at
-    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes, where=newer))
+from shared.events.replica import upsert_replica
 
 
 def apply_user_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
     # A deleted user keeps their name on the notes they wrote; it only stops being active.
-    _upsert(
+    upsert_replica(
         session,
         KnownUser,
         {
@@ -47,7 +40,7 @@ def apply_project_event(session: Session, event: EventEnvelope) -> None:
         )
         return
     client_id = data.get("client_id")
-    _upsert(
+    upsert_replica(
         session,
         KnownProject,
         {

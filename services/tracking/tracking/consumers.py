@@ -5,20 +5,13 @@ replicas consuming, an older event that arrives late changes nothing."""
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from shared.app import ConsumerSpec
 from shared.events import EventEnvelope
+from shared.events.replica import upsert_replica
 from tracking.events import AUTH_USER_EVENTS, CRM_CLIENT_EVENTS
 from tracking.models import KnownClient, KnownUser
-
-
-def _upsert(session: Session, model: type, values: dict, event: EventEnvelope) -> None:
-    stmt = insert(model).values(**values, event_at=event.occurred_at)
-    changes = {key: stmt.excluded[key] for key in (*values, "event_at") if key != "id"}
-    newer = stmt.excluded.event_at >= model.event_at
-    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes, where=newer))
 
 
 def apply_user_event(session: Session, event: EventEnvelope) -> None:
@@ -34,12 +27,12 @@ def apply_user_event(session: Session, event: EventEnvelope) -> None:
     for key in ("time_rounding_enabled", "time_rounding_minutes", "time_rounding_method"):
         if data.get(key) is not None:
             values[key] = data[key]
-    _upsert(session, KnownUser, values, event)
+    upsert_replica(session, KnownUser, values, event)
 
 
 def apply_client_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
-    _upsert(
+    upsert_replica(
         session,
         KnownClient,
         {
