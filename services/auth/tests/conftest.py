@@ -13,98 +13,35 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import OctKey
-from sqlalchemy import create_engine, select
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
 
 from auth.main import create_app
 from auth.models import ApiToken, User, outbox
 from auth.passwords import hash_password
 from auth.settings import AuthSettings
 from auth.tokens.service import issue_token
-from shared.db import drop_database, migrate
 from shared.identity import ALGORITHM, IDENTITY_HEADER, Identity
-from shared.testing.database import bind_requests, savepoint_session, scratch_database
 from shared.testing.fixtures import identity_headers
+from shared.testing.service import ServiceUnderTest
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 PASSWORD = "password-123"
 
 
-@pytest.fixture(scope="session")
-def auth_db_url(infra_urls) -> Iterator[str]:
-    url = scratch_database(infra_urls["database"], "tt_auth_test")
-    migrate(SERVICE_DIR, url)
-    yield url
-    drop_database(url)
-
-
-@pytest.fixture(scope="session")
-def engine(auth_db_url):
-    engine = create_engine(auth_db_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def settings_kwargs(infra_urls, identity_secret, auth_db_url) -> dict[str, Any]:
-    return {
-        "identity_secret": identity_secret,
-        "database_url": infra_urls["database"],
-        "auth_database_url": auth_db_url,
-        "nats_url": infra_urls["nats"],
-        "version_check_github_api_url": "http://127.0.0.1:9",  # nothing listens: fetches fail fast
-        "version_check_http_timeout": 2.0,
-    }
-
-
-@pytest.fixture(scope="session")
-def settings(settings_kwargs) -> AuthSettings:
-    return AuthSettings(**settings_kwargs)
-
-
 @pytest.fixture
-def connection(engine) -> Iterator[Connection]:
-    """The test's transaction: everything (requests included) is rolled back at the end."""
-    conn = engine.connect()
-    outer = conn.begin()
-    yield conn
-    outer.rollback()
-    conn.close()
-
-
-@pytest.fixture
-def session(connection) -> Iterator[Session]:
-    s = savepoint_session(connection, outbox)
-    yield s
-    s.close()
-
-
-@pytest.fixture(scope="session")
-def app(settings):
-    return create_app(settings)
-
-
-@pytest.fixture
-def client(app, connection) -> Iterator[TestClient]:
-    bind_requests(app, connection, outbox)
-    yield TestClient(app)
-    app.dependency_overrides.clear()
-
-
-@pytest.fixture
-def make_client(settings_kwargs, connection):
-    """A client of an app built with other settings (same test transaction)."""
-
-    def make(**overrides: Any) -> TestClient:
-        app = create_app(AuthSettings(**{**settings_kwargs, **overrides}))
-        bind_requests(app, connection, outbox)
-        return TestClient(app)
-
-    return make
+def service_under_test() -> ServiceUnderTest:
+    return ServiceUnderTest(
+        "auth",
+        SERVICE_DIR,
+        AuthSettings,
+        create_app,
+        outbox,
+        settings={
+            "version_check_github_api_url": "http://127.0.0.1:9",  # nothing listens: fetches fail fast
+            "version_check_http_timeout": 2.0,
+        },
+    )
 
 
 @pytest.fixture(scope="session")
@@ -185,19 +122,6 @@ def public_headers(identity_secret) -> dict[str, str]:
 @pytest.fixture
 def gateway_headers(identity_secret) -> dict[str, str]:
     return userless_identity_headers(identity_secret, service="gateway")
-
-
-@pytest.fixture
-def outbox_events(session):
-    """Outbox payloads written so far in this test (optionally of one subject), oldest first."""
-
-    def read(subject: str | None = None) -> list[dict[str, Any]]:
-        stmt = select(outbox.c.subject, outbox.c.payload).order_by(outbox.c.id)
-        if subject is not None:
-            stmt = stmt.where(outbox.c.subject == subject)
-        return [payload for _, payload in session.execute(stmt)]
-
-    return read
 
 
 class FakeGitHub:

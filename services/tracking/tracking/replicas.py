@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from shared.identity import Identity
 from tracking.entries.durations import NO_ROUNDING, Rounding
 from tracking.models import KnownClient, KnownUser
 
@@ -24,3 +28,22 @@ def rounding_for(session: Session, user_id: int) -> Rounding:
     if user is None:
         return NO_ROUNDING
     return Rounding(user.time_rounding_enabled, user.time_rounding_minutes, user.time_rounding_method)
+
+
+# Older than any event: the user's real `tt.auth.user.*` events always win over this row.
+_BEFORE_ANY_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def remember_caller(session: Session, identity: Identity) -> None:
+    """A caller the user replica has not heard of yet (their `user.created` still on its way)
+    is known from the gateway's signed identity, so their first entry shows their name."""
+    if identity.user_id is None or not identity.username:
+        return
+    stmt = insert(KnownUser).values(
+        id=identity.user_id,
+        username=identity.username,
+        role=identity.role or ("admin" if identity.is_admin else "user"),
+        is_admin=identity.is_admin,
+        event_at=_BEFORE_ANY_EVENT,
+    )
+    session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))

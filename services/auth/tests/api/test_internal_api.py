@@ -33,11 +33,11 @@ class TestIntrospect:
         }
 
     def test_user_role_assigned_clients_and_modules_switched_off(
-        self, make_client, gateway_headers, make_user, make_token
+        self, make_app_client, gateway_headers, make_user, make_token
     ):
         user = make_user(role="subcontractor", assigned_client_ids=[9, 4])
         _, plain = make_token(user)
-        client = make_client(disabled_modules="clients,inventory")
+        client = make_app_client(disabled_modules="clients,inventory")
         body = client.post("/internal/introspect", json={"token_hash": hash_token(plain)}, headers=gateway_headers)
         user_view = body.json()["user"]
         assert (user_view["role"], user_view["assigned_client_ids"]) == ("subcontractor", [4, 9])
@@ -121,7 +121,7 @@ class TestModules:
             "auth", "main", "projects", "timer", "tasks", "clients",
         ]  # fmt: skip
 
-    def test_disabled_modules_and_non_admin_view_of_clients(self, make_client, gateway_headers):
-        client = make_client(disabled_modules="clients,inventory")
+    def test_disabled_modules_and_non_admin_view_of_clients(self, make_app_client, gateway_headers):
+        client = make_app_client(disabled_modules="clients,inventory")
         ids = client.get("/internal/modules", headers=gateway_headers).json()["enabled_modules"]
         assert "clients" not in ids and "deals" not in ids and "inventory" not in ids and "projects" in ids

@@ -46,8 +46,8 @@ class TestLogin:
         r = client.post(LOGIN, json={"username": admin.username, "password": "password-123"}, headers=public_headers)
         assert minted(session, r.json()["token"]).scopes == "admin:all"
 
-    def test_zero_expiry_days_means_never(self, make_client, make_user, public_headers, session):
-        client = make_client(api_token_default_expiry_days=0)
+    def test_zero_expiry_days_means_never(self, make_app_client, make_user, public_headers, session):
+        client = make_app_client(api_token_default_expiry_days=0)
         user = make_user()
         r = client.post(LOGIN, json={"username": user.username, "password": "password-123"}, headers=public_headers)
         assert minted(session, r.json()["token"]).expires_at is None

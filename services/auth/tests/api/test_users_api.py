@@ -53,14 +53,14 @@ class TestMe:
         assert u["avatar_url"] == "/uploads/avatars/a.png" and u["status"] == "away"
         assert ISO_Z.match(u["last_login"])
 
-    def test_invalid_stored_preferences_fall_back_to_system_settings(self, make_client, make_user, headers_for):
-        client = make_client(date_format="DD/MM/YYYY", time_format="12h", timezone="Europe/Berlin")
+    def test_invalid_stored_preferences_fall_back_to_system_settings(self, make_app_client, make_user, headers_for):
+        client = make_app_client(date_format="DD/MM/YYYY", time_format="12h", timezone="Europe/Berlin")
         user = make_user(timezone="Bogus/Zone", date_format="weird")
         u = client.get("/api/v1/users/me", headers=headers_for(user, "read:users")).json()["user"]
         assert (u["timezone"], u["date_format"], u["time_format"]) == ("Europe/Berlin", "DD/MM/YYYY", "12h")
 
-    def test_settings_drive_requirements_and_modules(self, make_client, make_user, headers_for, admin):
-        client = make_client(
+    def test_settings_drive_requirements_and_modules(self, make_app_client, make_user, headers_for, admin):
+        client = make_app_client(
             time_entry_require_task=True,
             time_entry_description_min_length=5,
             disabled_modules="clients,inventory",

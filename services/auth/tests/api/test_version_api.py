@@ -14,9 +14,9 @@ RELEASE = {
 
 
 @pytest.fixture
-def version_client(make_client, github):
+def version_client(make_app_client, github):
     def make(**overrides):
-        return make_client(version_check_github_api_url=github.url, **{"app_version": "5.9.0", **overrides})
+        return make_app_client(version_check_github_api_url=github.url, **{"app_version": "5.9.0", **overrides})
 
     return make
 
@@ -102,8 +102,8 @@ class TestCheck:
             "release_url": None,
         }
 
-    def test_unreachable_github_gives_nulls(self, make_client, admin_headers):
-        client = make_client(version_check_github_api_url="http://127.0.0.1:9", app_version="5.9.0")
+    def test_unreachable_github_gives_nulls(self, make_app_client, admin_headers):
+        client = make_app_client(version_check_github_api_url="http://127.0.0.1:9", app_version="5.9.0")
         assert client.get("/api/version/check", headers=admin_headers).json()["latest_version"] is None
 
     def test_pre_release_list(self, version_client, github, admin_headers):

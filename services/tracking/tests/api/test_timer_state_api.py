@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from shared.db import utcnow
-from tracking.models import TimeEntry
+from tracking.models import KnownUser, TimeEntry
 
 START = "/api/v1/timer/start"
 STOP = "/api/v1/timer/stop"
@@ -88,8 +88,13 @@ class TestStopTimer:
         assert entry["break_seconds"] in (900, 901)
         assert entry["duration_seconds"] == pytest.approx(2700, abs=1)
 
-    def test_owner_rounding_applies(self, client, user_headers, user_id, make_known_user, running, shift):
-        make_known_user(user_id, time_rounding_minutes=15, time_rounding_method="nearest")
+    def test_owner_rounding_applies(self, client, user_headers, user_id, session, running, shift):
+        # the start made the user known from the identity; their preferences arrive by event
+        session.execute(
+            update(KnownUser)
+            .where(KnownUser.id == user_id)
+            .values(time_rounding_minutes=15, time_rounding_method="nearest")
+        )
         shift(running, start_time=52 * 60)
         entry = client.post(STOP, headers=user_headers).json()["time_entry"]
         assert entry["duration_seconds"] == 45 * 60

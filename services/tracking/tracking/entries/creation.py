@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from shared.errors import ForbiddenError, ValidationError
 from shared.identity import Identity
-from tracking import events, locks
+from tracking import events, locks, replicas
 from tracking.entries import repository, requirements
 from tracking.entries.durations import net_seconds
 from tracking.entries.rules import timer_project_error
@@ -122,6 +122,7 @@ def create_entry(
 ) -> TimeEntry:
     """A new entry of `owner_id`; `end=None` starts a running timer."""
     check_owner(session, actor, owner_id)
+    replicas.remember_caller(session, actor)
     project = check_links(session, project_id=project_id, client_id=client_id, task_id=task_id)
     # One user's creates run one at a time: the timer and overlap checks hold under concurrency.
     locks.lock_user_timers(session, owner_id)

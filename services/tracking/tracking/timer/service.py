@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.errors import ForbiddenError, ValidationError
 from shared.identity import Identity
-from tracking import events, locks, timer_settings
+from tracking import events, locks, replicas, timer_settings
 from tracking.access import can_access_project, sees_all_projects
 from tracking.entries.durations import net_seconds
 from tracking.entries.requirements import check_requirements
@@ -80,6 +80,7 @@ def start_timer(session: Session, body: TimerStart, *, actor: Identity, settings
     project = _check_project(project)
     _check_task(session, project, body.task_id)
     check_requirements(settings, project_id=project.id, task_id=body.task_id, notes=body.notes)
+    replicas.remember_caller(session, actor)
     entry = TimeEntry(
         user_id=actor.user_id,
         project_id=project.id,
