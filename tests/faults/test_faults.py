@@ -8,7 +8,7 @@ import uuid
 
 import httpx
 import nats
-from conftest import REPO, gateway_env, new_auth_env, run_cli
+from conftest import REPO, database_url, gateway_env, new_auth_env, run_cli
 from sqlalchemy import create_engine, text
 
 from shared.db import drop_database, migrate
@@ -128,7 +128,7 @@ def test_crm_down_then_back_keeps_its_data_and_catches_up_on_missed_user_events(
     """A CRM process of its own (own database and durable consumers): while it is down the
     gateway answers 503 for CRM routes only; a user created meanwhile reaches its replica from
     the stream once it is back."""
-    db = crm_env["TT_CRM_DATABASE_URL"] + "_faults"
+    db = database_url(crm_env["TT_DATABASE_URL"], f"tt_faults_crm_{uuid.uuid4().hex[:8]}")
     migrate(REPO / "services" / "crm", db)
     env = {**crm_env, "TT_CRM_DATABASE_URL": db, "TT_NATS_DURABLE_PREFIX": f"faults-{uuid.uuid4().hex[:8]}-"}
     try:
