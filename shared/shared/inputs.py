@@ -97,6 +97,18 @@ def to_int(value: Any) -> int | None:
     raise ValueError("Not a valid integer.")
 
 
+# PostgreSQL `integer`, the type of every id column.
+INT4_MAX = 2**31 - 1
+
+
+def row_id(value: int | None) -> int | None:
+    """An id that names a row: a number past PostgreSQL `integer` can be no row, so it becomes 0
+    (which no row has either) instead of a parameter the database refuses."""
+    if value is None:
+        return None
+    return value if -INT4_MAX - 1 <= value <= INT4_MAX else 0
+
+
 def int_or_none(value: Any) -> int | None:
     """Upstream leniency for optional references: blank or non-integer → None."""
     try:
@@ -136,6 +148,7 @@ LooseMoney = Annotated[Decimal | None, BeforeValidator(money_or_none)]
 LooseDate = Annotated[date | None, BeforeValidator(to_date_or_none)]
 IntValue = Annotated[int | None, BeforeValidator(to_int)]
 LooseInt = Annotated[int | None, BeforeValidator(int_or_none)]
+RowId = Annotated[int | None, BeforeValidator(to_int), AfterValidator(row_id)]
 
 
 def as_number(value: Decimal | None) -> float | None:

@@ -9,6 +9,8 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from starlette.convertors import Convertor, register_url_convertor
 
+from shared.inputs import row_id
+
 
 def operation_ids(service: str, suffix: str = "") -> Callable[[APIRoute], str]:
     def generate(route: APIRoute) -> str:
@@ -22,9 +24,6 @@ def feature_router(service: str, prefix: str, *, tags: list[str], suffix: str = 
     return APIRouter(prefix=prefix, tags=tags, generate_unique_id_function=operation_ids(service, suffix), **kwargs)
 
 
-INT4_MAX = 2**31 - 1
-
-
 class IdConvertor(Convertor[int]):
     """`{name:id}`: a row id. A number past PostgreSQL's `integer` cannot be any row; it becomes
     0, which no row has either, so the handler answers its own 404 ("Quote not found") instead
@@ -33,8 +32,7 @@ class IdConvertor(Convertor[int]):
     regex = "[0-9]+"
 
     def convert(self, value: str) -> int:
-        number = int(value)
-        return number if number <= INT4_MAX else 0
+        return row_id(int(value))
 
     def to_string(self, value: int) -> str:
         return str(value)

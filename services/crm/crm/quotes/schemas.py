@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, model_validator
 
 from crm.values import IntValue, LooseDate, LooseInt, Money, Text, Text100, Text200, text, to_date_or_none, trim_to_none
+from shared.inputs import row_id
 
 LINE_KINDS = ("item", "expense", "good")
 QuoteStatus = Literal["draft", "sent", "accepted", "rejected", "expired"]
@@ -17,7 +18,6 @@ QuoteStatus = Literal["draft", "sent", "accepted", "rejected", "expired"]
 ITEM_NUMBER_LIMIT = Decimal("1e10")
 TAX_RATE_LIMIT = Decimal("1e5")
 # Ids an integer column can hold; the database refuses to store or compare others.
-INT4 = range(-(2**31), 2**31)
 
 
 def _line_kind(value: Any) -> str:
@@ -32,7 +32,7 @@ def _item_number(value: Decimal | None) -> Decimal | None:
 
 
 def _storable_id(value: int | None) -> int | None:
-    if value is not None and value not in INT4:
+    if value is not None and row_id(value) != value:
         raise ValueError("Out of range")
     return value
 

@@ -17,7 +17,7 @@ from crm.models import Client, Quote
 from crm.quotes import repository
 from crm.quotes.items import build_items
 from crm.quotes.numbering import NumberFormat
-from crm.quotes.schemas import INT4, QuoteCreate, QuoteUpdate
+from crm.quotes.schemas import QuoteCreate, QuoteUpdate
 from crm.quotes.serializers import ordered_items, serialize_quote
 from crm.quotes.totals import line_total, quote_totals
 from crm.settings import CrmSettings
@@ -25,6 +25,7 @@ from crm.values import int_or_none
 from shared.db import utcnow
 from shared.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
 from shared.identity import Identity
+from shared.inputs import row_id
 from shared.pagination import PageParams, paginate
 
 REQUIRED_MESSAGE = "client_id and title are required"
@@ -55,7 +56,7 @@ def _ensure_may_change(quote: Quote, identity: Identity) -> None:
 
 
 def _find(session: Session, quote_id: int, *, lock: bool = False) -> Quote | None:
-    return session.get(Quote, quote_id, with_for_update=lock) if quote_id in INT4 else None
+    return session.get(Quote, quote_id, with_for_update=lock)
 
 
 def _visible_quote(session: Session, quote_id: int, identity: Identity, *, lock: bool = False) -> Quote:
@@ -68,10 +69,7 @@ def _visible_quote(session: Session, quote_id: int, identity: Identity, *, lock:
 
 def _client_filter(raw: str | None) -> int | None:
     """CONVENTIONS §5.4: an unparseable id is ignored; one no client can have matches nothing."""
-    client_id = int_or_none(raw)
-    if client_id is None or client_id in INT4:
-        return client_id
-    return 0
+    return row_id(int_or_none(raw))
 
 
 def list_quotes(
@@ -110,7 +108,7 @@ def _check_required(body: QuoteCreate) -> None:
 
 def _check_client(session: Session, client_id: int, identity: Identity) -> None:
     """The client must exist; a caller cannot quote a client outside their client scope."""
-    client = session.get(Client, client_id) if client_id in INT4 else None
+    client = session.get(Client, row_id(client_id))
     if client is None:
         raise InvalidClientError(f"Client with ID {client_id} does not exist")
     if not can_access_client(identity, client):

@@ -8,15 +8,12 @@ from collections.abc import Sequence
 from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from shared.routing import INT4_MAX
+from shared.inputs import row_id
 from tracking.models import ApprovalPolicy, KnownUser, TimeEntry, TimeEntryApproval
 
 
 def find_approval(session: Session, approval_id: int, *, lock: bool = False) -> TimeEntryApproval | None:
-    # an id past PostgreSQL integer cannot be any row (and the database would refuse it)
-    if not 0 < approval_id <= INT4_MAX:
-        return None
-    return session.get(TimeEntryApproval, approval_id, with_for_update=lock)
+    return session.get(TimeEntryApproval, row_id(approval_id), with_for_update=lock)
 
 
 def find_entry(session: Session, entry_id: int, *, lock: bool = False) -> TimeEntry | None:

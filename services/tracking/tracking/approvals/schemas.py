@@ -6,8 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator
 
-from shared.inputs import Text, to_int
-from shared.routing import INT4_MAX
+from shared.inputs import INT4_MAX, Text, to_int
 
 
 def _user_id(value: int) -> int:

@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from shared.errors import ValidationError
-from shared.inputs import to_int
-from shared.routing import INT4_MAX
+from shared.inputs import row_id, to_int
 from tracking.entries.serializers import tag_list
 
 DELETE = "delete"
@@ -68,7 +67,7 @@ def _entry_ids(raw: Any) -> frozenset[int]:
     if any(i is None for i in ids):
         raise _invalid("entry_ids", IDS_NOT_INTEGERS)
     # Past PostgreSQL `integer` (or not positive) no row can have the id: simply not found.
-    return frozenset(i for i in ids if 0 < i <= INT4_MAX)
+    return frozenset(i for i in map(row_id, ids) if i > 0)
 
 
 def _tags(raw: Any) -> tuple[str, ...]:

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from shared.errors import ValidationError
-from shared.inputs import to_int
+from shared.inputs import row_id, to_int
 from shared.timefmt import parse_instant
-from tracking.entries.schemas import fits_row_id
 
 EMPTY_CSV = "Empty CSV"
 NO_HEADER = "CSV must include a header row"
@@ -132,7 +131,7 @@ def read_csv(text: str) -> list[CsvRow]:
 
 def _row_id(value: str, column: str) -> int | None:
     try:
-        return fits_row_id(to_int(value))
+        return row_id(to_int(value))
     except ValueError:
         raise RowError(f"{column} must be an integer") from None
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from shared.inputs import int_or_none
+from shared.inputs import int_or_none, row_id
 from shared.timefmt import parse_instant
-from tracking.entries.schemas import fits_row_id
 from tracking.errors import DomainError
 
 # Mobile's offline sync sends the `updated_at` it read; clocks and rounding may differ a little.
@@ -31,7 +30,7 @@ class RawFilters:
 
 def filter_id(raw: str | None) -> int | None:
     """An id filter; unparseable → None (ignored, CONVENTIONS §5.4)."""
-    return fits_row_id(int_or_none(raw))
+    return row_id(int_or_none(raw))
 
 
 def filter_instant(raw: str | None, zone: tzinfo, *, end_of_day: bool = False) -> datetime | None:

@@ -14,18 +14,12 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstrain
 from pydantic import ValidationError as PydanticValidationError
 
 from shared.errors import ValidationError
-from shared.inputs import IntValue, text, to_date_or_none, trim
-from shared.routing import INT4_MAX
+from shared.inputs import INT4_MAX, IntValue, RowId, text, to_date_or_none, trim
 from shared.timefmt import parse_instant
 
 M = TypeVar("M", bound=BaseModel)
 NOT_A_DATETIME = "Not a valid datetime."
 MISSING = "Missing data for required field."
-
-
-def fits_row_id(value: int | None) -> int | None:
-    """An id past PostgreSQL `integer` can be no row: 0 (no row has it) instead of a database refusal."""
-    return 0 if value is not None and not -INT4_MAX <= value <= INT4_MAX else value
 
 
 def _non_negative(value: int | None) -> int | None:
@@ -56,7 +50,6 @@ def instant(value: Any, zone: tzinfo) -> datetime | None:
         raise ValueError(NOT_A_DATETIME) from None
 
 
-RowId = Annotated[IntValue, AfterValidator(fits_row_id)]
 BreakSeconds = Annotated[IntValue, AfterValidator(_non_negative)]
 StrictDate = Annotated[date | None, BeforeValidator(_strict_date)]
 

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 
 from shared.errors import NotFoundError, ValidationError
 from shared.identity import Identity
+from shared.inputs import row_id
 from shared.timefmt import iso_utc
 from tracking.access import project_in_scope, project_not_found
 from tracking.favorites import repository
 from tracking.models import FavoriteProject
-from tracking.projects.rules import is_row_id
 
 PROJECT_REQUIRED = "project_id is required"
 
@@ -49,7 +49,7 @@ def add_favorite(session: Session, project_id: int | None, *, actor: Identity) -
     """(created, body): created is False when the project already was a favorite."""
     if project_id is None:
         raise ValidationError({"project_id": [PROJECT_REQUIRED]}, PROJECT_REQUIRED)
-    if not is_row_id(project_id):
+    if row_id(project_id) != project_id:
         raise project_not_found(project_id)
     project_in_scope(session, project_id, actor)
     existing = repository.find(session, actor.user_id, project_id)

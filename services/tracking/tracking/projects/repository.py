@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, Select, false, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from shared.inputs import row_id
 from tracking.models import KnownClient, Project, TimeEntry
-from tracking.projects.rules import Totals, is_row_id
+from tracking.projects.rules import Totals
 
 
 def list_statement(*, scope: ColumnElement[bool] | None, status: str | None, client_id: int | None) -> Select:
@@ -19,7 +20,7 @@ def list_statement(*, scope: ColumnElement[bool] | None, status: str | None, cli
     if status is not None:
         stmt = stmt.where(Project.status == status)
     if client_id is not None:
-        stmt = stmt.where(Project.client_id == client_id if is_row_id(client_id) else false())
+        stmt = stmt.where(Project.client_id == row_id(client_id))
     return stmt
 
 

@@ -8,16 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from shared.inputs import round_money
-from shared.routing import INT4_MAX
 
 # Project costs (the source of `total_costs`) are beyond the seeds: always zero here.
 NO_COSTS = Decimal("0")
-
-
-def is_row_id(value: int) -> bool:
-    """Whether `value` fits an `integer` id column: larger numbers name no row (and the
-    database would refuse them as parameters)."""
-    return -INT4_MAX - 1 <= value <= INT4_MAX
 
 
 def code_display(code: str | None, name: str) -> str:

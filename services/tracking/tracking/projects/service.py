@@ -10,14 +10,13 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.errors import ValidationError
 from shared.identity import Identity
-from shared.inputs import int_or_none
+from shared.inputs import int_or_none, row_id
 from shared.pagination import PageParams, paginate
 from tracking import events, replicas
 from tracking.access import project_in_scope, project_scope
 from tracking.errors import DomainError
 from tracking.models import Project
 from tracking.projects import repository
-from tracking.projects.rules import is_row_id
 from tracking.projects.schemas import ProjectCreate, ProjectFields, ProjectUpdate
 from tracking.projects.serializers import event_data, serialize_one, serialize_projects
 
@@ -69,7 +68,7 @@ def _require(body: ProjectFields, fields: set[str], *, creating: bool) -> None:
 
 
 def _check_client(session: Session, client_id: int) -> None:
-    if not is_row_id(client_id) or replicas.valid_client(session, client_id) is None:
+    if replicas.valid_client(session, row_id(client_id)) is None:
         raise invalid_client()
 
 

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, case, false, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from shared.inputs import row_id
 from tracking.models import KnownUser, Project, Task, TimeEntry
 from tracking.tasks.rules import CLOSED_STATUSES, PRIORITY_RANK
-
-# Ids are PostgreSQL `integer`: anything outside cannot be a row (and would make it refuse the query).
-INT4_MAX = 2**31 - 1
-
-
-def _is_row_id(value: int) -> bool:
-    return 0 < value <= INT4_MAX
-
 
 _priority_rank = case(PRIORITY_RANK, value=Task.priority, else_=0)
 
@@ -30,7 +23,7 @@ def list_statement(*, project_id: int | None, status: str | None, tags: list[str
         _priority_rank.desc(), Task.due_date.asc().nulls_last(), Task.created_at.asc(), Task.id.asc()
     )
     if project_id is not None:
-        stmt = stmt.where(Task.project_id == project_id if _is_row_id(project_id) else false())
+        stmt = stmt.where(Task.project_id == row_id(project_id))
     if status == "active":
         # COMPAT: the extension's task picker asks for open tasks this way.
         stmt = stmt.where(Task.status.not_in(CLOSED_STATUSES))
@@ -42,21 +35,15 @@ def list_statement(*, project_id: int | None, status: str | None, tags: list[str
 
 
 def get(session: Session, task_id: int, *, lock: bool = False) -> Task | None:
-    if not _is_row_id(task_id):
-        return None
-    return session.get(Task, task_id, with_for_update=lock)
+    return session.get(Task, row_id(task_id), with_for_update=lock)
 
 
 def project_exists(session: Session, project_id: int) -> bool:
-    if not _is_row_id(project_id):
-        return False
-    return session.get(Project, project_id) is not None
+    return session.get(Project, row_id(project_id)) is not None
 
 
 def active_user(session: Session, user_id: int) -> KnownUser | None:
-    if not _is_row_id(user_id):
-        return None
-    user = session.get(KnownUser, user_id)
+    user = session.get(KnownUser, row_id(user_id))
     return user if user is not None and user.is_active else None
 
 

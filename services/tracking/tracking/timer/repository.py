@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.routing import INT4_MAX
+from shared.inputs import row_id
 from tracking.models import Project, Task, TimeEntry
 
 
@@ -24,8 +24,8 @@ def active_timer(session: Session, user_id: int, *, lock: bool = False) -> TimeE
 
 def find_project(session: Session, project_id: int) -> Project | None:
     # an id past PostgreSQL integer cannot be any row (and the database would refuse it)
-    return session.get(Project, project_id) if 0 < project_id <= INT4_MAX else None
+    return session.get(Project, row_id(project_id))
 
 
 def find_task(session: Session, task_id: int) -> Task | None:
-    return session.get(Task, task_id) if 0 < task_id <= INT4_MAX else None
+    return session.get(Task, row_id(task_id))
