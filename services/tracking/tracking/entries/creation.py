@@ -8,6 +8,7 @@ flushed row."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -119,8 +120,9 @@ def create_entry(
     source: str = "manual",
     check_overlap: bool = True,
     check_requirements: bool = True,
-) -> TimeEntry:
-    """A new entry of `owner_id`; `end=None` starts a running timer."""
+) -> dict[str, Any]:
+    """A new entry of `owner_id`; `end=None` starts a running timer. Returns its API object,
+    the one the events carry (serialized once: the response reuses it)."""
     check_owner(session, actor, owner_id)
     replicas.remember_caller(session, actor)
     project = check_links(session, project_id=project_id, client_id=client_id, task_id=task_id)
@@ -155,4 +157,4 @@ def create_entry(
     events.emit(session, "time_entry", "created", entity_id=entry.id, data=data, actor=actor)
     if end is None:
         events.emit(session, "time_entry", "started", entity_id=entry.id, data=data, actor=actor)
-    return entry
+    return data

@@ -89,5 +89,18 @@ def serialize_entries(session: Session, entries: Sequence[TimeEntry]) -> list[di
     return [serialize_entry(e, names, now=now) for e in entries]
 
 
+def _name(session: Session, model: type, row_id: int | None, attr: str) -> dict[int, str]:
+    row = session.get(model, row_id) if row_id is not None else None
+    return {row_id: getattr(row, attr)} if row is not None else {}
+
+
 def serialize_one(session: Session, entry: TimeEntry) -> dict[str, Any]:
-    return serialize_entries(session, [entry])[0]
+    """One entry: names by primary key, so rows the request already loaded (the project, the
+    task, the owner's replica row) cost no query."""
+    names = Names(
+        users=_name(session, KnownUser, entry.user_id, "username"),
+        projects=_name(session, Project, entry.project_id, "name"),
+        clients=_name(session, KnownClient, entry.client_id, "name"),
+        tasks=_name(session, Task, entry.task_id, "name"),
+    )
+    return serialize_entry(entry, names)

@@ -94,7 +94,7 @@ def _times(session: Session, body: EntryCreate, owner_id: int, settings: Trackin
 def _create(session: Session, body: EntryCreate, *, actor: Identity, settings: TrackingSettings) -> dict[str, Any]:
     owner_id = body.user_id if body.user_id is not None else actor.user_id
     start, end = _times(session, body, owner_id, settings)
-    entry = create_entry(
+    created = create_entry(
         session,
         settings=settings,
         actor=actor,
@@ -112,7 +112,7 @@ def _create(session: Session, body: EntryCreate, *, actor: Identity, settings: T
         invoice_number=body.invoice_number,
         source="manual",
     )
-    return {"message": "Time entry created successfully", "time_entry": serialize_one(session, entry)}
+    return {"message": "Time entry created successfully", "time_entry": created}
 
 
 def create_time_entry(
