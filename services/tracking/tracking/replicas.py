@@ -39,6 +39,8 @@ def remember_caller(session: Session, identity: Identity) -> None:
     is known from the gateway's signed identity, so their first entry shows their name."""
     if identity.user_id is None or not identity.username:
         return
+    if session.get(KnownUser, identity.user_id) is not None:
+        return  # the usual case; the loaded row also serves the rounding and name lookups
     stmt = insert(KnownUser).values(
         id=identity.user_id,
         username=identity.username,

@@ -12,6 +12,7 @@ from crm.deals.schemas import DealCreate, DealUpdate
 from crm.deals.serializers import serialize_deal
 from crm.models import Client, Contact, Deal, KnownProject, Lead, Quote
 from crm.ownership import ensure_owner_or_admin, owner_filter
+from crm.updates import apply_text_updates
 from shared.errors import NotFoundError, ValidationError
 from shared.identity import Identity
 from shared.pagination import PageParams, paginate
@@ -116,11 +117,7 @@ def create_deal(session: Session, body: DealCreate, *, actor: Identity) -> dict[
 
 
 def _apply_update(deal: Deal, body: DealUpdate, fields: set[str]) -> None:
-    for field in fields.intersection(TEXT_FIELDS):
-        value = getattr(body, field)
-        if value is None or (not value and field in NOT_NULLABLE):
-            continue
-        setattr(deal, field, value or None)
+    apply_text_updates(deal, body, fields, text_fields=TEXT_FIELDS, required=NOT_NULLABLE)
     for field in fields.intersection(NULLABLE_FIELDS):
         setattr(deal, field, getattr(body, field))
 

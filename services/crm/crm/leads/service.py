@@ -13,6 +13,7 @@ from crm.leads.schemas import LeadCreate, LeadUpdate
 from crm.leads.serializers import serialize_lead
 from crm.models import Lead
 from crm.ownership import ensure_owner_or_admin, owner_filter
+from crm.updates import apply_text_updates
 from shared.errors import NotFoundError, ValidationError
 from shared.identity import Identity
 from shared.pagination import PageParams, paginate
@@ -95,11 +96,7 @@ def create_lead(session: Session, body: LeadCreate, *, actor: Identity) -> dict[
 
 
 def _apply_update(lead: Lead, body: LeadUpdate, fields: set[str]) -> None:
-    for field in fields.intersection(TEXT_FIELDS):
-        value = getattr(body, field)
-        if value is None or (not value and field in NOT_NULLABLE):
-            continue
-        setattr(lead, field, value or None)
+    apply_text_updates(lead, body, fields, text_fields=TEXT_FIELDS, required=NOT_NULLABLE)
     if "score" in fields and body.score is not None:
         lead.score = body.score
     for field in fields.intersection(NULLABLE_FIELDS):
