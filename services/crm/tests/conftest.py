@@ -7,7 +7,6 @@ the `known_users` replica where a test needs author names)."""
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from pathlib import Path
 from typing import Any
@@ -17,8 +16,7 @@ import pytest
 from crm.main import create_app
 from crm.models import Client, KnownProject, KnownUser, outbox
 from crm.settings import CrmSettings
-from shared.testing.fixtures import identity_headers
-from shared.testing.service import ServiceUnderTest
+from shared.testing.service import ServiceUnderTest, new_user_id
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 
@@ -26,53 +24,6 @@ SERVICE_DIR = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def service_under_test() -> ServiceUnderTest:
     return ServiceUnderTest("crm", SERVICE_DIR, CrmSettings, create_app, outbox)
-
-
-_user_ids = itertools.count(1000)
-
-
-def new_user_id() -> int:
-    return next(_user_ids)
-
-
-@pytest.fixture
-def next_user_id():
-    """A factory of user ids no other test uses (test modules cannot import this conftest)."""
-    return new_user_id
-
-
-@pytest.fixture
-def headers_for(identity_codec):
-    """Gateway identity headers: `headers_for(user_id, "read:clients", role="manager")`."""
-
-    def make(user_id: int, *scopes: str, role: str = "user", **fields: Any) -> dict[str, str]:
-        fields.setdefault("is_admin", role == "admin")
-        return identity_headers(
-            identity_codec, user_id=user_id, username=f"user{user_id}", role=role, scopes=scopes, token_id=1, **fields
-        )
-
-    return make
-
-
-@pytest.fixture
-def admin_id() -> int:
-    return new_user_id()
-
-
-@pytest.fixture
-def user_id() -> int:
-    return new_user_id()
-
-
-@pytest.fixture
-def admin_headers(headers_for, admin_id) -> dict[str, str]:
-    return headers_for(admin_id, "admin:all", role="admin")
-
-
-@pytest.fixture
-def user_headers(headers_for, user_id) -> dict[str, str]:
-    """A standard user with the broad scopes a login token gets."""
-    return headers_for(user_id, "read:*", "write:*")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ A service's `tests/conftest.py` provides one session fixture, `service_under_tes
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from shared.db import drop_database, migrate
 from shared.testing.database import bind_requests, savepoint_session, scratch_database
+from shared.testing.fixtures import identity_headers
 
 
 @dataclass(frozen=True)
@@ -151,3 +153,52 @@ def outbox_events(service_under_test, session):
         return [payload for _, payload in session.execute(stmt)]
 
     return read
+
+
+# Callers as the gateway would sign them. Users live in the auth service; a service's own suite
+# needs only ids no other test uses (auth's suite overrides these with real user rows).
+_user_ids = itertools.count(1000)
+
+
+def new_user_id() -> int:
+    return next(_user_ids)
+
+
+@pytest.fixture
+def next_user_id() -> Callable[[], int]:
+    """A factory of user ids no other test uses (test modules cannot import a conftest)."""
+    return new_user_id
+
+
+@pytest.fixture
+def headers_for(identity_codec):
+    """Gateway identity headers: `headers_for(user_id, "read:projects", role="manager")`."""
+
+    def make(user_id: int, *scopes: str, role: str = "user", **fields: Any) -> dict[str, str]:
+        fields.setdefault("is_admin", role == "admin")
+        return identity_headers(
+            identity_codec, user_id=user_id, username=f"user{user_id}", role=role, scopes=scopes, token_id=1, **fields
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_id() -> int:
+    return new_user_id()
+
+
+@pytest.fixture
+def user_id() -> int:
+    return new_user_id()
+
+
+@pytest.fixture
+def admin_headers(headers_for, admin_id) -> dict[str, str]:
+    return headers_for(admin_id, "admin:all", role="admin")
+
+
+@pytest.fixture
+def user_headers(headers_for, user_id) -> dict[str, str]:
+    """A standard user with the broad scopes a login token gets."""
+    return headers_for(user_id, "read:*", "write:*")
