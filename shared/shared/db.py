@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, func, text
+from sqlalchemy import ColumnElement, DateTime, Engine, MetaData, create_engine, func, or_, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, sessionmaker
 
@@ -40,6 +40,16 @@ class TZDateTime(DateTime):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+LIKE_ESCAPE = "\\"
+
+
+def contains_any(text: str, *columns: Any) -> ColumnElement[bool]:
+    """Case-insensitive substring match of `text` on any of `columns`; `%`, `_` and the escape
+    character in `text` are literal (clients search for "100%" and "snake_case")."""
+    escaped = text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return or_(*(column.ilike(f"%{escaped}%", escape=LIKE_ESCAPE) for column in columns))
 
 
 def _same_as_created(context) -> datetime:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from crm.models import Lead
-from crm.search.service import like_pattern
+from shared.db import contains_any
 
 SEARCHED_COLUMNS = (Lead.first_name, Lead.last_name, Lead.company_name, Lead.email)
 
@@ -31,6 +31,5 @@ def list_statement(
     if owner_id is not None:
         stmt = stmt.where(Lead.owner_id == owner_id)
     if search:
-        pattern = like_pattern(search)
-        stmt = stmt.where(or_(*(column.ilike(pattern, escape="\\") for column in SEARCHED_COLUMNS)))
+        stmt = stmt.where(contains_any(search, *SEARCHED_COLUMNS))
     return stmt

@@ -5,20 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm.access import client_scope
 from crm.models import Client
+from shared.db import contains_any
 from shared.identity import Identity
 
 MAX_LIMIT = 50
-
-
-def like_pattern(query: str) -> str:
-    """`%` and `_` in the query are literal (reporting.md §2)."""
-    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def search_hit(client: Client) -> dict[str, Any]:
@@ -38,9 +33,8 @@ def search_clients(session: Session, identity: Identity, *, query: str, limit: i
     limit = min(max(limit, 1), MAX_LIMIT)
     if not query:
         return {"results": []}
-    pattern = like_pattern(query)
     columns = (Client.name, Client.email, Client.company, Client.description, Client.contact_person)
-    stmt = select(Client).where(or_(*(c.ilike(pattern, escape="\\") for c in columns)))
+    stmt = select(Client).where(contains_any(query, *columns))
     scope = client_scope(identity)
     if scope is not None:
         stmt = stmt.where(scope)

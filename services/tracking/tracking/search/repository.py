@@ -7,23 +7,12 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.orm import Session
 
+from shared.db import contains_any
 from tracking.models import Project, Task, TimeEntry
 
-ESCAPE = "\\"
 
-
-def like_pattern(query: str) -> str:
-    """`%` and `_` in the query are literal (reporting.md §2)."""
-    escaped = query.replace(ESCAPE, ESCAPE * 2).replace("%", ESCAPE + "%").replace("_", ESCAPE + "_")
-    return f"%{escaped}%"
-
-
-def _matches(pattern: str, *columns) -> ColumnElement[bool]:
-    return or_(*(c.ilike(pattern, escape=ESCAPE) for c in columns))
-
-
-def projects(session: Session, pattern: str, *, scope: ColumnElement[bool] | None, limit: int) -> Sequence[Project]:
-    stmt = select(Project).where(Project.status == "active", _matches(pattern, Project.name, Project.description))
+def projects(session: Session, query: str, *, scope: ColumnElement[bool] | None, limit: int) -> Sequence[Project]:
+    stmt = select(Project).where(Project.status == "active", contains_any(query, Project.name, Project.description))
     if scope is not None:
         stmt = stmt.where(scope)
     return session.scalars(stmt.order_by(Project.name, Project.id).limit(limit)).all()
@@ -31,7 +20,7 @@ def projects(session: Session, pattern: str, *, scope: ColumnElement[bool] | Non
 
 def tasks(
     session: Session,
-    pattern: str,
+    query: str,
     *,
     scope: ColumnElement[bool] | None,
     own_user_id: int | None,
@@ -42,7 +31,7 @@ def tasks(
     stmt = (
         select(Task, Project.name)
         .join(Project, Task.project_id == Project.id)
-        .where(Project.status == "active", _matches(pattern, Task.name, Task.description))
+        .where(Project.status == "active", contains_any(query, Task.name, Task.description))
     )
     if scope is not None:
         stmt = stmt.where(scope)
@@ -51,14 +40,14 @@ def tasks(
     return session.execute(stmt.order_by(Task.name, Task.id).limit(limit)).all()
 
 
-def entries(session: Session, pattern: str, *, user_id: int | None, limit: int) -> Sequence[Row]:
+def entries(session: Session, query: str, *, user_id: int | None, limit: int) -> Sequence[Row]:
     """(entry, project name, task name) rows of completed entries, newest start first;
     `user_id` None = every user's."""
     stmt = (
         select(TimeEntry, Project.name, Task.name)
         .outerjoin(Project, TimeEntry.project_id == Project.id)
         .outerjoin(Task, TimeEntry.task_id == Task.id)
-        .where(TimeEntry.end_time.is_not(None), _matches(pattern, TimeEntry.notes, TimeEntry.tags))
+        .where(TimeEntry.end_time.is_not(None), contains_any(query, TimeEntry.notes, TimeEntry.tags))
     )
     if user_id is not None:
         stmt = stmt.where(TimeEntry.user_id == user_id)

@@ -79,10 +79,10 @@ def entry_hit(entry: TimeEntry, project_name: str | None, task_name: str | None)
     )
 
 
-def _pattern(query: str) -> str | None:
+def _search_text(query: str) -> str | None:
     """None for a blank query (the reporting service enforces its 2-character minimum)."""
     query = query.strip()
-    return repository.like_pattern(query) if query else None
+    return query or None
 
 
 def _clamp(limit: int) -> int:
@@ -90,10 +90,10 @@ def _clamp(limit: int) -> int:
 
 
 def search_projects(session: Session, identity: Identity, *, query: str, limit: int) -> dict[str, Any]:
-    pattern = _pattern(query)
-    if pattern is None:
+    text = _search_text(query)
+    if text is None:
         return {"results": []}
-    found = repository.projects(session, pattern, scope=project_scope(identity), limit=_clamp(limit))
+    found = repository.projects(session, text, scope=project_scope(identity), limit=_clamp(limit))
     return {"results": [project_hit(p) for p in found]}
 
 
@@ -103,13 +103,13 @@ def _own_tasks_only(identity: Identity) -> bool:
 
 
 def search_tasks(session: Session, identity: Identity, *, query: str, limit: int) -> dict[str, Any]:
-    pattern = _pattern(query)
+    text = _search_text(query)
     restricted = _own_tasks_only(identity)
-    if pattern is None or (restricted and identity.user_id is None):
+    if text is None or (restricted and identity.user_id is None):
         return {"results": []}
     rows = repository.tasks(
         session,
-        pattern,
+        text,
         scope=project_scope(identity),
         own_user_id=identity.user_id,
         restricted=restricted,
@@ -119,9 +119,9 @@ def search_tasks(session: Session, identity: Identity, *, query: str, limit: int
 
 
 def search_entries(session: Session, identity: Identity, *, query: str, limit: int) -> dict[str, Any]:
-    pattern = _pattern(query)
-    if pattern is None or (not identity.is_admin and identity.user_id is None):
+    text = _search_text(query)
+    if text is None or (not identity.is_admin and identity.user_id is None):
         return {"results": []}
     user_id = None if identity.is_admin else identity.user_id
-    rows = repository.entries(session, pattern, user_id=user_id, limit=_clamp(limit))
+    rows = repository.entries(session, text, user_id=user_id, limit=_clamp(limit))
     return {"results": [entry_hit(entry, project, task) for entry, project, task in rows]}

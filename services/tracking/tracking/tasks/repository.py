@@ -7,15 +7,12 @@ from collections.abc import Iterable
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from shared.db import contains_any
 from shared.inputs import row_id
 from tracking.models import KnownUser, Project, Task, TimeEntry
 from tracking.tasks.rules import CLOSED_STATUSES, PRIORITY_RANK
 
 _priority_rank = case(PRIORITY_RANK, value=Task.priority, else_=0)
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_statement(*, project_id: int | None, status: str | None, tags: list[str]) -> Select:
@@ -30,7 +27,7 @@ def list_statement(*, project_id: int | None, status: str | None, tags: list[str
     elif status:
         stmt = stmt.where(Task.status == status)
     if tags:
-        stmt = stmt.where(or_(*(Task.tags.ilike(f"%{_like_escape(t)}%", escape="\\") for t in tags)))
+        stmt = stmt.where(or_(*(contains_any(tag, Task.tags) for tag in tags)))
     return stmt
 
 
