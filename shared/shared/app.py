@@ -30,7 +30,7 @@ from shared.events.consumer import DurableConsumer, Handler
 from shared.events.link import NatsLink
 from shared.events.outbox import OUTBOX_TABLE, PROCESSED_EVENTS_TABLE, session_info
 from shared.events.relay import OutboxRelay
-from shared.identity import IdentityCodec, ScopeRequirement, get_identity
+from shared.identity import IdentityCodec, ScopeRequirement, get_identity, internal
 from shared.settings import PlatformSettings
 
 log = logging.getLogger(__name__)
@@ -214,12 +214,26 @@ def create_service_app(
             status_code=200 if ready else 503,
         )
 
+    app.include_router(_flush_router(relay))
     app.router.routes.append(Route("/healthz", healthz, methods=["GET"]))
     app.router.routes.append(Route("/readyz", readyz, methods=["GET"]))
     app.openapi = publish_scopes(app, routers)
     if on_startup is not None:
         on_startup(app)
     return app
+
+
+def _flush_router(relay: OutboxRelay) -> APIRouter:
+    """`/internal/events/flush`: answers once the events committed before the call are
+    published (read models use it for read-your-writes); 503 if that took too long."""
+    router = APIRouter(include_in_schema=False)
+
+    @router.post("/internal/events/flush", dependencies=[internal()])
+    async def flush_events(timeout: float = 1.0) -> JSONResponse:
+        flushed = await relay.flush(min(max(timeout, 0.0), 5.0))
+        return JSONResponse({"flushed": flushed}, status_code=200 if flushed else 503)
+
+    return router
 
 
 def _database_ok(engine) -> bool:

@@ -24,6 +24,7 @@ _LOCKED_RETRY_SECONDS = 0.05
 # Published rows are kept a while for inspection and replays, then purged.
 _KEEP_PUBLISHED = "7 days"
 _PURGE_EVERY_SECONDS = 600
+_FLUSH_POLL_SECONDS = 0.005
 
 
 class OutboxRelay:
@@ -36,6 +37,28 @@ class OutboxRelay:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup = asyncio.Event()
         self._next_purge = 0.0
+
+    async def flush(self, timeout: float) -> bool:
+        """True once every event committed before the call is on the stream (a reader that
+        wants its caller's writes included calls this first); False if that took too long."""
+        target = await asyncio.to_thread(self._newest_unpublished, None)
+        if target is None:
+            return True
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            self._wakeup.set()
+            await asyncio.sleep(_FLUSH_POLL_SECONDS)
+            if await asyncio.to_thread(self._newest_unpublished, target) is None:
+                return True
+        return False
+
+    def _newest_unpublished(self, up_to: int | None) -> int | None:
+        t = self.table
+        query = select(func.max(t.c.id)).where(t.c.published_at.is_(None))
+        if up_to is not None:
+            query = query.where(t.c.id <= up_to)
+        with self.engine.connect() as conn:
+            return conn.scalar(query)
 
     def wake(self) -> None:
         """Thread-safe: called by the request thread right after its commit."""

@@ -8,16 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracking.entries.rules import (
-    billable_filter,
-    changed_since_read,
-    day_bounds,
-    desktop_slot,
-    filter_id,
-    filter_instant,
-    is_true,
-    timer_project_error,
-)
+from shared.query import billable_filter, filter_id, filter_instant, is_true
+from tracking.entries.rules import changed_since_read, day_bounds, desktop_slot, timer_project_error
 
 ROME = ZoneInfo("Europe/Rome")
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from shared.inputs import int_or_none, row_id
-from shared.timefmt import parse_instant
 from tracking.errors import DomainError
 
 # Mobile's offline sync sends the `updated_at` it read; clocks and rounding may differ a little.
@@ -26,31 +24,6 @@ class RawFilters:
     end_date: str | None = None
     billable: str | None = None
     include_active: str | None = None
-
-
-def filter_id(raw: str | None) -> int | None:
-    """An id filter; unparseable → None (ignored, CONVENTIONS §5.4)."""
-    return row_id(int_or_none(raw))
-
-
-def filter_instant(raw: str | None, zone: tzinfo, *, end_of_day: bool = False) -> datetime | None:
-    """A date/datetime filter; a bare date ending a range covers that whole day; unparseable → None."""
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return parse_instant(raw, zone, end_of_day=end_of_day)
-    except (ValueError, OverflowError):
-        return None
-
-
-def is_true(raw: str | None) -> bool:
-    """Query booleans: only `true` (any case) is true (CONVENTIONS §1)."""
-    return raw is not None and raw.strip().lower() == "true"
-
-
-def billable_filter(raw: str | None) -> bool | None:
-    """Absent → no filter; `true` → billable only; any other value → non-billable only."""
-    return None if raw is None else is_true(raw)
 
 
 def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:

@@ -10,19 +10,12 @@ from sqlalchemy.orm import Session
 from shared.errors import ForbiddenError, NotFoundError, ValidationError
 from shared.identity import Identity
 from shared.pagination import PageParams, pagination_object
+from shared.query import billable_filter, filter_id, filter_instant, is_true
 from tracking import events
 from tracking.entries import idempotency, repository, updating
 from tracking.entries.creation import create_entry
 from tracking.entries.repository import EntryFilters
-from tracking.entries.rules import (
-    RawFilters,
-    billable_filter,
-    day_bounds,
-    desktop_slot,
-    filter_id,
-    filter_instant,
-    is_true,
-)
+from tracking.entries.rules import RawFilters, day_bounds, desktop_slot
 from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
 from tracking.entries.serializers import serialize_entries, serialize_one
 from tracking.errors import DomainError

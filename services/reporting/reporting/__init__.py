@@ -1,0 +1,1 @@
+"""TimeTracker reporting service: read models fed by events, reports, dashboards, search, exports."""

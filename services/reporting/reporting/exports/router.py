@@ -1,0 +1,5 @@
+"""Placeholder until this feature lands."""
+
+from __future__ import annotations
+
+ROUTERS = ()

@@ -1,0 +1,195 @@
+"""The time-entry replica and its rollups, changed together in the consumer's transaction.
+
+Applying an entry's event takes the entry's old contribution out of its buckets and puts the
+new one in, so an update that moves an entry to another day, project or user moves its time,
+and a delete takes it away. An entry counts on the day it starts (app time zone), whole, also
+when it runs past midnight: reporting.md selects and buckets entries by `start_time`. Events of
+one entry are serialized by an advisory lock; an event older than the stored state changes
+nothing, so a late or replayed event cannot undo a newer one.
+
+`rebuild` recomputes every bucket from the replica; `differences` compares the two (the
+correctness check of the incremental path)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from reporting.calendar import day_of, hundredths_of_hour, month_of
+from reporting.models import DayTotal, Entry, MonthTotal
+from shared.events import EventEnvelope
+
+# pg_advisory_xact_lock(ENTRY_LOCK, entry id): one entry's events apply one at a time.
+ENTRY_LOCK = 0x7E_0001
+MEASURES = ("seconds", "billable_seconds", "entries", "centihours", "billable_centihours")
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """What one completed entry adds to its buckets."""
+
+    user_id: int
+    project_id: int
+    task_id: int
+    client_id: int
+    day: date
+    seconds: int
+    billable: bool
+    centihours: int
+
+    def measures(self, sign: int) -> dict[str, int]:
+        billable = 1 if self.billable else 0
+        return {
+            "seconds": sign * self.seconds,
+            "billable_seconds": sign * self.seconds * billable,
+            "entries": sign,
+            "centihours": sign * self.centihours,
+            "billable_centihours": sign * self.centihours * billable,
+        }
+
+
+def contribution(entry: Entry | dict[str, Any]) -> Contribution | None:
+    """None for a running timer or a deleted entry: reports count completed entries only."""
+    get = entry.get if isinstance(entry, dict) else entry.__getattribute__
+    if get("deleted") or get("end_time") is None or get("duration_seconds") is None:
+        return None
+    return Contribution(
+        user_id=get("user_id"),
+        project_id=get("project_id") or 0,
+        task_id=get("task_id") or 0,
+        client_id=get("client_id") or 0,
+        day=get("day"),
+        seconds=get("duration_seconds"),
+        billable=get("billable"),
+        centihours=get("centihours"),
+    )
+
+
+def _instant(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def entry_values(data: dict[str, Any], *, deleted: bool, zone: tzinfo) -> dict[str, Any]:
+    """The replica row of an entry from its API object (tracking.md §1.3)."""
+    start = _instant(data["start_time"])
+    duration = data.get("duration_seconds")
+    return {
+        "id": int(data["id"]),
+        "user_id": int(data["user_id"]),
+        "project_id": data.get("project_id"),
+        "task_id": data.get("task_id"),
+        "client_id": data.get("client_id"),
+        "start_time": start,
+        "end_time": _instant(data.get("end_time")),
+        "duration_seconds": duration,
+        "break_seconds": data.get("break_seconds") or 0,
+        "paused_at": _instant(data.get("paused_at")),
+        "billable": bool(data.get("billable", True)),
+        "notes": data.get("notes"),
+        "tags": data.get("tags"),
+        "day": day_of(start, zone),
+        "centihours": hundredths_of_hour(duration or 0),
+        "doc": data,
+        "deleted": deleted,
+    }
+
+
+def apply_entry_event(session: Session, event: EventEnvelope, zone: tzinfo) -> None:
+    values = entry_values(event.data, deleted=event.type.endswith(".deleted"), zone=zone)
+    session.execute(select(func.pg_advisory_xact_lock(ENTRY_LOCK, values["id"])))
+    old = session.execute(select(Entry).where(Entry.id == values["id"])).scalar_one_or_none()
+    if old is not None and old.event_at > event.occurred_at:
+        return
+    if old is not None:
+        _add(session, contribution(old), -1)
+    stmt = insert(Entry).values(**values, event_at=event.occurred_at)
+    changes = {key: stmt.excluded[key] for key in (*values, "event_at") if key != "id"}
+    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes))
+    _add(session, contribution(values), +1)
+    session.expire_all()
+
+
+def _add(session: Session, part: Contribution | None, sign: int) -> None:
+    if part is None:
+        return
+    keys = (
+        (
+            DayTotal,
+            {
+                "user_id": part.user_id,
+                "project_id": part.project_id,
+                "task_id": part.task_id,
+                "client_id": part.client_id,
+                "day": part.day,
+            },
+        ),
+        (MonthTotal, {"user_id": part.user_id, "project_id": part.project_id, "month": month_of(part.day)}),
+    )
+    measures = part.measures(sign)
+    for model, key in keys:
+        stmt = insert(model).values(**key, **measures)
+        added = {name: getattr(model, name) + stmt.excluded[name] for name in MEASURES}
+        session.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=added))
+        if sign < 0:  # an emptied bucket goes, as a rebuild would never create it
+            where = [getattr(model, name) == value for name, value in key.items()]
+            session.execute(delete(model).where(*where, model.entries == 0))
+
+
+# Buckets recomputed from the replica: the same sums the incremental path keeps.
+_DAY_SOURCE = """
+SELECT user_id, coalesce(project_id, 0), coalesce(task_id, 0), coalesce(client_id, 0), day,
+       sum(duration_seconds), sum(CASE WHEN billable THEN duration_seconds ELSE 0 END), count(*),
+       sum(centihours), sum(CASE WHEN billable THEN centihours ELSE 0 END)
+FROM entries WHERE NOT deleted AND end_time IS NOT NULL AND duration_seconds IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5
+"""
+_MONTH_SOURCE = f"""
+SELECT user_id, project_id, date_trunc('month', day)::date, sum(seconds), sum(billable_seconds),
+       sum(entries), sum(centihours), sum(billable_centihours)
+FROM ({_DAY_SOURCE}) AS d (user_id, project_id, task_id, client_id, day, seconds, billable_seconds,
+                   entries, centihours, billable_centihours)
+GROUP BY 1, 2, 3
+"""
+_DAY_COLUMNS = "user_id, project_id, task_id, client_id, day, " + ", ".join(MEASURES)
+_MONTH_COLUMNS = "user_id, project_id, month, " + ", ".join(MEASURES)
+
+
+def _lock_rollups(session: Session) -> None:
+    """Consumers wait while the buckets are recomputed or compared."""
+    session.execute(text("LOCK TABLE entries, day_totals, month_totals IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def rebuild(session: Session, zone: tzinfo) -> dict[str, int]:
+    """Recompute every entry's day (in `zone`) and every bucket from the replica."""
+    _lock_rollups(session)
+    redated = session.execute(
+        text(
+            "UPDATE entries SET day = (start_time AT TIME ZONE :zone)::date "
+            "WHERE day <> (start_time AT TIME ZONE :zone)::date"
+        ),
+        {"zone": str(zone)},
+    ).rowcount
+    session.execute(delete(DayTotal))
+    session.execute(delete(MonthTotal))
+    days = session.execute(text(f"INSERT INTO day_totals ({_DAY_COLUMNS}) {_DAY_SOURCE}")).rowcount
+    months = session.execute(text(f"INSERT INTO month_totals ({_MONTH_COLUMNS}) {_MONTH_SOURCE}")).rowcount
+    return {"entries_redated": redated, "day_buckets": days, "month_buckets": months}
+
+
+def differences(session: Session) -> dict[str, int]:
+    """Buckets that differ between the stored rollups and a recomputation (both directions)."""
+    _lock_rollups(session)
+    out = {}
+    for table, columns, source in (
+        ("day_totals", _DAY_COLUMNS, _DAY_SOURCE),
+        ("month_totals", _MONTH_COLUMNS, _MONTH_SOURCE),
+    ):
+        stored = f"SELECT {columns} FROM {table}"
+        query = f"SELECT count(*) FROM (({stored} EXCEPT ALL {source}) UNION ALL ({source} EXCEPT ALL {stored})) d"
+        out[table] = session.execute(text(query)).scalar_one()
+    return out

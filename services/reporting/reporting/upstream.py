@@ -1,0 +1,42 @@
+"""Signed calls to other services' internal routes (`/internal/...`): the global search's
+domains and the outbox flush of fresh reads. One pooled HTTP client per process."""
+
+from __future__ import annotations
+
+import httpx
+
+from shared.identity import IDENTITY_HEADER, Identity, IdentityCodec
+
+SERVICE = "reporting"
+
+
+class Upstream:
+    def __init__(self, codec: IdentityCodec) -> None:
+        self.codec = codec
+        # Each call passes its own timeout; the pool is shared by all requests of the process.
+        self.http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
+
+    def identity_header(self, caller: Identity | None) -> dict[str, str]:
+        """A platform identity that also carries the user the call is made for, if any."""
+        if caller is None:
+            identity = Identity(user_id=None, service=SERVICE)
+        else:
+            identity = Identity(
+                user_id=caller.user_id,
+                username=caller.username,
+                is_admin=caller.is_admin,
+                scopes=caller.scopes,
+                role=caller.role,
+                client_ids=caller.client_ids,
+                modules_off=caller.modules_off,
+                service=SERVICE,
+            )
+        return {IDENTITY_HEADER: self.codec.sign(identity)}
+
+    async def get(
+        self, url: str, *, caller: Identity | None, params: dict[str, object], timeout: float
+    ) -> httpx.Response:
+        return await self.http.get(url, params=params, headers=self.identity_header(caller), timeout=timeout)
+
+    async def post(self, url: str, *, params: dict[str, object], timeout: float) -> httpx.Response:
+        return await self.http.post(url, params=params, headers=self.identity_header(None), timeout=timeout)
