@@ -150,7 +150,8 @@ def main() -> None:
             migrate(REPO / "services" / name, service_database_url(name))
             gateway_env[f"TT_{name.upper()}_URL"] = f"http://127.0.0.1:{SERVICE_PORTS[name]}"
         for name in services:
-            proc = uvicorn(f"{name}.main:create_app", SERVICE_PORTS[name], env, name)
+            # Services find each other (reporting's search and fresh reads) the gateway's way.
+            proc = uvicorn(f"{name}.main:create_app", SERVICE_PORTS[name], gateway_env, name)
             procs.append((name, proc))
         for name, proc in procs:
             wait_healthy(f"http://127.0.0.1:{SERVICE_PORTS[name]}", proc, name)

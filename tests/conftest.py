@@ -31,6 +31,8 @@ class Stack:
     auth_url: str
     crm_url: str
     tracking_url: str
+    reporting_url: str
+    reporting_env: dict[str, str]
     gateway_url: str
     admin_token: str
 
@@ -112,10 +114,26 @@ def tracking_env(auth_env):
 
 
 @pytest.fixture(scope="session")
-def stack(auth_env, crm_env, tracking_env, service_process) -> Stack:
+def reporting_database(auth_env):
+    """The reporting service's database (its processes get URLs of the stack's services)."""
+    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_reporting_{uuid.uuid4().hex[:8]}")
+    migrate(REPO / "services" / "reporting", url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def stack(auth_env, crm_env, tracking_env, reporting_database, service_process) -> Stack:
     auth = service_process("auth.main:create_app", auth_env)
     crm = service_process("crm.main:create_app", crm_env)
     tracking = service_process("tracking.main:create_app", tracking_env)
+    reporting_env = {
+        **auth_env,
+        "TT_REPORTING_DATABASE_URL": reporting_database,
+        "TT_TRACKING_URL": tracking.url,
+        "TT_CRM_URL": crm.url,
+    }
+    reporting = service_process("reporting.main:create_app", reporting_env)
     gateway = service_process(
         "gateway.main:create_app",
         gateway_env(
@@ -123,6 +141,7 @@ def stack(auth_env, crm_env, tracking_env, service_process) -> Stack:
             auth.url,
             TT_CRM_URL=crm.url,
             TT_TRACKING_URL=tracking.url,
+            TT_REPORTING_URL=reporting.url,
             TT_RATE_LIMIT_PER_MINUTE=10000,
             TT_RATE_LIMIT_PER_HOUR=100000,
             TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000,
@@ -134,6 +153,8 @@ def stack(auth_env, crm_env, tracking_env, service_process) -> Stack:
         auth_url=auth.url,
         crm_url=crm.url,
         tracking_url=tracking.url,
+        reporting_url=reporting.url,
+        reporting_env=reporting_env,
         gateway_url=gateway.url,
         admin_token=token,
     )

@@ -44,7 +44,19 @@ SERVICE_PREFIXES: dict[str, tuple[str, ...]] = {
         "/api/v1/quotes",
     ),
     "inventory": ("/api/v1/inventory",),
-    "reporting": ("/api/v1/reports", "/api/v1/search", "/api/v1/exports"),
+    "reporting": (
+        "/api/v1/reports",
+        "/api/v1/search",
+        "/api/v1/exports",
+        "/api/v1/ai",
+        # Legacy session surfaces served with a token (CONVENTIONS §13).
+        "/api/search",
+        "/api/stats",
+        "/api/reports",
+        "/api/productivity",
+        "/api/projects",
+        "/api/ai",
+    ),
     "integrations": ("/api/v1/webhooks", "/api/v1/integrations", "/integrations"),
 }
 

@@ -120,5 +120,8 @@ def test_static_prefix_owners():
     assert owner_of("/api/v1/inventory/items/3") == "inventory"
     assert owner_of("/admin/api-tokens") == "auth"
     assert owner_of("/integrations/google/callback") == "integrations"
+    assert owner_of("/api/projects/5/forecast") == "reporting"
+    assert owner_of("/api/stats/value-dashboard") == "reporting"
+    assert owner_of("/api/v1/projects/5") == "tracking"
     assert owner_of("/api/v1/projectsx") is None
     assert owner_of("/api/v1/nothing") is None

@@ -55,7 +55,7 @@ def publish(session, settings):
     return apply
 
 
-def entry_data(**fields: Any) -> dict[str, Any]:
+def build_entry_data(**fields: Any) -> dict[str, Any]:
     """A completed time entry's API object (tracking.md §1.3); `start`/`end` are datetimes."""
     start: datetime = fields.pop("start", datetime(2024, 3, 5, 9, 0, tzinfo=UTC))
     end: datetime | None = fields.pop("end", start + timedelta(hours=1))
@@ -82,11 +82,17 @@ def entry_data(**fields: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def entry_data():
+    """`entry_data(user_id=…, start=…, end=…, **fields)`: an entry's API object, not applied."""
+    return build_entry_data
+
+
+@pytest.fixture
 def entry(publish):
     """`entry(user_id=…, project_id=…, start=…, end=…, action="created", **fields)` → API object."""
 
     def make(*, action: str = "created", occurred_at: datetime | None = None, **fields: Any) -> dict[str, Any]:
-        data = fields if "start_time" in fields else entry_data(**fields)
+        data = fields if "start_time" in fields else build_entry_data(**fields)
         publish(f"tt.tracking.time_entry.{action}", data, occurred_at=occurred_at)
         return data
 
