@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from reporting.calendar import day_of, day_start, month_of, next_month
@@ -109,11 +109,13 @@ def range_totals(
     None = every user / project."""
     shape = plan(start, end, zone)
     parts: list[Select] = []
+    # A literal (not a bound parameter) so the select list and GROUP BY are the same expression.
+    project = func.coalesce(Entry.project_id, literal_column("0"))
     for low, high in shape.entry_ranges:
         billable_seconds = func.sum(Entry.duration_seconds).filter(Entry.billable)
         billable_centihours = func.sum(Entry.centihours).filter(Entry.billable)
         stmt = select(
-            func.coalesce(Entry.project_id, 0),
+            project,
             func.sum(Entry.duration_seconds),
             func.coalesce(billable_seconds, 0),
             func.count(),
@@ -129,7 +131,7 @@ def range_totals(
             stmt = stmt.where(Entry.user_id == user_id)
         if project_id is not None:
             stmt = stmt.where(Entry.project_id == project_id)
-        parts.append(stmt.group_by(func.coalesce(Entry.project_id, 0)))
+        parts.append(stmt.group_by(project))
     for model, column, ranges in (
         (DayTotal, DayTotal.day, shape.day_ranges),
         (MonthTotal, MonthTotal.month, shape.month_ranges),

@@ -65,6 +65,10 @@ class DurableConsumer:
                         try:
                             msgs = await sub.fetch(self.batch, timeout=1)
                         except (TimeoutError, NatsTimeoutError):
+                            # Idle: make sure the durable still exists. A deleted one (an
+                            # operator, a NATS restart without storage) only times out; the
+                            # NotFoundError this raises resubscribes, which recreates it.
+                            await sub.consumer_info()
                             continue
                         for msg in msgs:
                             await self._handle(msg)

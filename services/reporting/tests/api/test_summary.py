@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 URL = "/api/v1/reports/summary"
 
@@ -40,3 +40,14 @@ def test_an_update_moves_time_and_a_delete_removes_it(client, headers_for, user_
     entry(action="deleted", **moved)
     april = client.get(URL, params={"start_date": "2024-04-01", "end_date": "2024-04-30"}, headers=headers).json()
     assert april["summary"]["total_entries"] == 0
+
+
+def test_default_range_is_the_last_thirty_days(client, headers_for, user_id, entry):
+    now = datetime.now(UTC)
+    entry(user_id=user_id, start=now - timedelta(days=29, hours=23), end=now - timedelta(days=29, hours=22))
+    entry(user_id=user_id, start=now - timedelta(hours=3), end=now - timedelta(hours=2, minutes=30))
+    entry(user_id=user_id, start=now - timedelta(days=31), end=now - timedelta(days=30, hours=23))
+    response = client.get(URL, headers=headers_for(user_id, "read:reports"))
+    assert response.status_code == 200, response.text
+    body = response.json()["summary"]
+    assert (body["total_entries"], body["total_hours"]) == (2, 1.5)
