@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, tzinfo
+
+_EXTENDED_FORM = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\Z")
 
 
 def iso_utc(value: datetime | None) -> str | None:
@@ -27,6 +30,8 @@ def parse_instant(value: str, zone: tzinfo, *, end_of_day: bool = False) -> date
     and offsets are honoured; a bare date is that day's midnight in `zone`, or its last
     microsecond when it ends a range (`end_of_day`). Anything else raises ValueError."""
     text = value.strip()
+    if not _EXTENDED_FORM.match(text):  # Python also reads basic and week forms ("20240115", "1111…")
+        raise ValueError(f"not a CONVENTIONS §6.2 date or datetime: {text[:40]!r}")
     if len(text) == 10:
         day = date.fromisoformat(text)
         moment = datetime.combine(day, time.max if end_of_day else time.min)

@@ -1,0 +1,169 @@
+"""The global search (reporting.md §2): one query fanned out concurrently to the services that
+own the domains (tracking: projects, tasks, entries; CRM: clients). Each domain answers its
+hits already in the result shape, scoped to the user carried in the signed identity; a domain
+that fails or is too slow is left out and reported in `errors` (`partial: true`)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from reporting.settings import ReportingSettings
+from reporting.upstream import Upstream
+from shared.errors import ApiError
+from shared.identity import Identity
+from shared.inputs import int_or_none
+
+log = logging.getLogger(__name__)
+
+MIN_QUERY_LENGTH = 2
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+HIT_FIELDS = ("type", "category", "id", "title", "description", "url", "badge")
+
+
+@dataclass(frozen=True)
+class Domain:
+    type: str  # the name in `types` and the hits' `type`
+    key: str  # the key in `errors`
+    service: str  # `tracking` | `crm`
+
+    def url(self, settings: ReportingSettings) -> str | None:
+        base = settings.tracking_url if self.service == "tracking" else settings.crm_url
+        return None if base is None else f"{base}/internal/search/{self.key}"
+
+
+# The order in which domains are searched and their hits concatenated.
+DOMAINS = (
+    Domain("project", "projects", "tracking"),
+    Domain("task", "tasks", "tracking"),
+    Domain("client", "clients", "crm"),
+    Domain("entry", "entries", "tracking"),
+)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A domain whose hits are missing from the answer, and why (`errors[<key>]`)."""
+
+    reason: str
+
+
+Outcome = list[dict[str, Any]] | Failed
+
+
+class SearchQueryTooShortError(ApiError):
+    """The v1 400, which also carries the empty search payload (reporting.md §2)."""
+
+    status_code = 400
+    error_code = "validation_error"
+    error = f"Search query needs at least {MIN_QUERY_LENGTH} characters"
+
+    def __init__(self) -> None:
+        super().__init__(results=[], partial=False, errors={})
+
+
+def query_text(raw: str | None) -> str:
+    return (raw or "").strip()
+
+
+def parse_limit(raw: str | None) -> int:
+    """Hits per domain: 1–50; unparseable or absent → 10."""
+    value = int_or_none(raw)
+    return DEFAULT_LIMIT if value is None else min(max(value, 1), MAX_LIMIT)
+
+
+def parse_types(raw: str | None) -> tuple[Domain, ...]:
+    """The domains to search, in search order. Absent or blank → all; unknown names are
+    ignored, so a list without any known name searches nothing."""
+    if raw is None or not raw.strip():
+        return DOMAINS
+    wanted = {name.strip().lower() for name in raw.split(",")}
+    return tuple(d for d in DOMAINS if d.type in wanted)
+
+
+def hits_of(domain: Domain, payload: Any, limit: int) -> list[dict[str, Any]]:
+    """The hits of a domain's `{"results": [...]}` answer, exactly the result fields;
+    ValueError if the answer is not of that shape."""
+    found = payload.get("results") if isinstance(payload, dict) else None
+    if not isinstance(found, list):
+        raise ValueError("no results list")
+    hits = []
+    for hit in found[:limit]:
+        if not isinstance(hit, dict) or hit.get("type") != domain.type or not all(f in hit for f in HIT_FIELDS):
+            raise ValueError("not a search hit")
+        hits.append({field: hit[field] for field in HIT_FIELDS})
+    return hits
+
+
+def search_payload(query: str, outcomes: Sequence[tuple[Domain, Outcome]]) -> dict[str, Any]:
+    """Hits concatenated in search order; failed domains only in `errors`."""
+    results: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for domain, outcome in sorted(outcomes, key=lambda pair: DOMAINS.index(pair[0])):
+        if isinstance(outcome, Failed):
+            errors[domain.key] = outcome.reason
+        else:
+            results.extend(outcome)
+    return {"results": results, "query": query, "count": len(results), "partial": bool(errors), "errors": errors}
+
+
+async def search(
+    upstream: Upstream,
+    identity: Identity,
+    settings: ReportingSettings,
+    *,
+    q: str | None,
+    limit: str | None,
+    types: str | None,
+    legacy: bool = False,
+) -> dict[str, Any]:
+    text = query_text(q)
+    if len(text) < MIN_QUERY_LENGTH:
+        if legacy:
+            return search_payload(text, [])
+        raise SearchQueryTooShortError()
+    domains = parse_types(types)
+    per_domain = parse_limit(limit)
+    if "\x00" in text:
+        # Stored text cannot contain NUL (PostgreSQL refuses it), so nothing can match.
+        return search_payload(text, [(d, []) for d in domains])
+    outcomes = await asyncio.gather(
+        *(_search_domain(upstream, identity, settings, d, text, per_domain) for d in domains)
+    )
+    return search_payload(text, list(zip(domains, outcomes, strict=True)))
+
+
+async def _search_domain(
+    upstream: Upstream, identity: Identity, settings: ReportingSettings, domain: Domain, text: str, limit: int
+) -> Outcome:
+    url = domain.url(settings)
+    if url is None:
+        return Failed("unavailable")
+    timeout = settings.search_timeout_seconds
+    try:
+        # The overall bound: httpx's timeout applies to each network step, not to the whole call.
+        async with asyncio.timeout(timeout):
+            response = await upstream.get(url, caller=identity, params={"q": text, "limit": limit}, timeout=timeout)
+    except (TimeoutError, httpx.TimeoutException):
+        log.warning("search domain %s timed out after %ss", domain.key, timeout)
+        return Failed("timed out")
+    except httpx.HTTPError as exc:
+        log.warning("search domain %s unavailable: %s", domain.key, exc)
+        return Failed("unavailable")
+    except Exception:  # noqa: BLE001 - one failing domain must not fail the whole search
+        log.exception("search domain %s failed", domain.key)
+        return Failed("error")
+    if response.status_code != 200:
+        log.warning("search domain %s answered %s", domain.key, response.status_code)
+        return Failed(f"error {response.status_code}")
+    try:
+        return hits_of(domain, response.json(), limit)
+    except ValueError as exc:
+        log.warning("search domain %s answered an invalid payload: %s", domain.key, exc)
+        return Failed("invalid response")
