@@ -160,3 +160,36 @@ def test_crm_down_then_back_keeps_its_data_and_catches_up_on_missed_user_events(
         assert author == user["username"]
     finally:
         drop_database(db)
+
+
+def test_search_with_crm_stopped_answers_the_other_domains_as_partial(stack, crm_env, service_process):
+    """A CRM process of its own behind a reporting process of its own: once CRM stops, the
+    global search still returns tracking's hits, with `partial: true` and `errors.clients`."""
+    crm = service_process("crm.main:create_app", crm_env)
+    reporting = service_process("reporting.main:create_app", {**stack.reporting_env, "TT_CRM_URL": crm.url})
+    gateway = service_process(
+        "gateway.main:create_app",
+        gateway_env(stack.env, stack.auth_url, TT_CRM_URL=crm.url, TT_TRACKING_URL=stack.tracking_url,
+                    TT_REPORTING_URL=reporting.url),
+    )  # fmt: skip
+    admin = {"X-API-Key": stack.admin_token}
+    word = uuid.uuid4().hex[:10]
+    client = httpx.post(gateway.url + "/api/v1/clients", json={"name": f"Client {word}"}, headers=admin).json()
+    deadline = time.monotonic() + 10
+    while True:  # the project needs the client in tracking's replica
+        r = httpx.post(gateway.url + "/api/v1/projects", headers=admin,
+                       json={"name": f"Project {word}", "client_id": client["client"]["id"]})  # fmt: skip
+        if r.status_code == 201 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert r.status_code == 201, r.text
+    both = httpx.get(gateway.url + "/api/v1/search", params={"q": word}, headers=admin).json()
+    assert [hit["type"] for hit in both["results"]] == ["project", "client"] and both["partial"] is False
+
+    crm.stop()
+    started = time.monotonic()
+    r = httpx.get(gateway.url + "/api/v1/search", params={"q": word}, headers=admin)
+    assert r.status_code == 200 and time.monotonic() - started < 2.5
+    body = r.json()
+    assert [hit["type"] for hit in body["results"]] == ["project"]
+    assert body["partial"] is True and set(body["errors"]) == {"clients"}
