@@ -6,6 +6,8 @@
 2. The rate limiter alone: decisions per second and latency, Redis-backed and process-local.
 3. Tracking through the gateway (`bench/tracking_load.py`): POST time entries, timer start/stop, and
    the filtered first page of the time-entry list with 1,000,000 rows in the table.
+4. Reporting through the gateway (`bench/reporting_load.py`): the summary over a year with
+   1,000,000 entries in the read model, and the event lag from tracking's 201 to the summary.
 
 The figures are printed as a Markdown table; `docs/benchmarks.md` records a run.
 """
@@ -35,6 +37,7 @@ from shared.identity import Identity, IdentityCodec  # noqa: E402
 from shared.testing.fixtures import ServiceProcess  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import reporting_load as reporting_bench  # noqa: E402
 import tracking_load as tracking_bench  # noqa: E402
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
@@ -57,9 +60,21 @@ def ensure_wrk() -> str:
 
 
 def wrk(
-    binary: str, url: str, headers: dict[str, str], *, seconds: int, connections: int, script: str | None = None
+    binary: str,
+    url: str,
+    headers: dict[str, str],
+    *,
+    seconds: int,
+    connections: int,
+    script: str | None = None,
+    extra_lua: str | None = None,
 ) -> dict[str, float]:
+    """`extra_lua` is appended to the script (a `done` hook printing `P95 <x>ms` adds p95)."""
     argv = [binary, "--latency", "-t1", f"-c{connections}", f"-d{seconds}s", url]
+    if extra_lua:
+        combined = Path(tempfile.mkdtemp(prefix="tt-bench-lua-")) / "script.lua"
+        combined.write_text((Path(script).read_text() if script else "") + "\n" + extra_lua)
+        script = str(combined)
     if script:
         argv += ["-s", script]
     for key, value in headers.items():
@@ -71,7 +86,11 @@ def wrk(
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     if non2xx:
         raise SystemExit(f"{url}: {non2xx.group(1)} non-2xx responses during the run:\n{out}")
-    return {"rps": rps, "p50": latency["50"], "p99": latency["99"]}
+    figures = {"rps": rps, "p50": latency["50"], "p99": latency["99"]}
+    p95 = re.search(r"^P95 ([\d.]+)ms$", out, re.M)
+    if p95:
+        figures["p95"] = float(p95.group(1))
+    return figures
 
 
 async def limiter_figures(redis_url: str, n: int) -> dict[str, dict[str, float]]:
@@ -113,13 +132,18 @@ def main() -> None:
 
         db_url = make_url(server).set(database=f"tt_bench_auth_{uuid.uuid4().hex[:6]}").render_as_string(False)
         tracking_db = make_url(server).set(database=f"tt_bench_tracking_{uuid.uuid4().hex[:6]}").render_as_string(False)
-        databases += [db_url, tracking_db]
+        reporting_db = (
+            make_url(server).set(database=f"tt_bench_reporting_{uuid.uuid4().hex[:6]}").render_as_string(False)
+        )
+        databases += [db_url, tracking_db, reporting_db]
         migrate(REPO / "services" / "auth", db_url)
         migrate(REPO / "services" / "tracking", tracking_db)
+        migrate(REPO / "services" / "reporting", reporting_db)
         env = {
             "TT_DATABASE_URL": server,
             "TT_AUTH_DATABASE_URL": db_url,
             "TT_TRACKING_DATABASE_URL": tracking_db,
+            "TT_REPORTING_DATABASE_URL": reporting_db,
             "TT_NATS_DURABLE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}-",
             "TT_NATS_REPLAY_SINCE": datetime.now(UTC).isoformat(),
             "TT_NATS_URL": infra.nats_url(),
@@ -133,10 +157,14 @@ def main() -> None:
         procs.append(auth)
         tracking = ServiceProcess("tracking.main:create_app", env, logs / "tracking.log").start()
         procs.append(tracking)
+        reporting_env = {**env, "TT_TRACKING_URL": tracking.url}
+        reporting = ServiceProcess("reporting.main:create_app", reporting_env, logs / "reporting.log").start()
+        procs.append(reporting)
         gw_env = {
             **env,
             "TT_AUTH_URL": auth.url,
             "TT_TRACKING_URL": tracking.url,
+            "TT_REPORTING_URL": reporting.url,
             "TT_REDIS_URL": redis_url,
             "TT_RATE_LIMIT_PER_MINUTE": "100000000",
             "TT_RATE_LIMIT_PER_HOUR": "100000000",
@@ -174,6 +202,19 @@ def main() -> None:
         tracking_rows = tracking_bench.run(
             wrk, wrk_bin, gateway.url, gateway_headers, tracking_db, admin_id=admin_id, seconds=args.seconds
         )
+        print(f"seeding the reporting read model with {reporting_bench.ROWS:,} entries …", flush=True)
+        project_id = tracking_bench.first_project(tracking_db)
+        reporting_rows, lag_rows = reporting_bench.run(
+            wrk,
+            wrk_bin,
+            gateway.url,
+            gateway_headers,
+            reporting_db,
+            reporting_env,
+            project_id=project_id,
+            post_script=tracking_bench.lua_file(tracking_bench.POST_ENTRIES_LUA, project_id),
+            seconds=args.seconds,
+        )
     finally:
         for proc in procs:
             proc.stop()
@@ -203,6 +244,17 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for label, conns, fig in tracking_rows:
         print(f"| {label} | {conns} | {fig['rps']:.0f} | {fig['p50']:.2f} | {fig['p99']:.2f} |")
+    print(f"\nReporting through the gateway, admin token, {reporting_bench.ROWS:,} entries in the read model\n")
+    print("| request | connections | req/s | p50 ms | p95 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, conns, fig in reporting_rows:
+        print(f"| {label} | {conns} | {fig['rps']:.0f} | {fig['p50']:.2f} | {fig['p95']:.2f} | {fig['p99']:.2f} |")
+    print("\n(target: summary over a year p95 ≤ 20 ms)\n")
+    print("| event lag, tracking 201 → summary includes the entry | probes | p50 ms | p99 ms | max ms |")
+    print("|---|---:|---:|---:|---:|")
+    for label, fig in lag_rows:
+        print(f"| {label} | {fig['n']} | {fig['p50']:.1f} | {fig['p99']:.1f} | {fig['max']:.1f} |")
+    print("\n(target: p99 ≤ 500 ms)")
 
 
 if __name__ == "__main__":

@@ -122,6 +122,14 @@ def seed(db_url: str, admin_id: int) -> dict[str, int]:
     return {"project_id": first_project}
 
 
+def first_project(db_url: str) -> int:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        project = conn.execute(text("SELECT min(id) FROM projects")).scalar_one()
+    engine.dispose()
+    return project
+
+
 def run(wrk, wrk_bin: str, base: str, headers: dict[str, str], db_url: str, *, admin_id: int, seconds: int):
     """Seed, then measure; returns rows of (label, connections, figures)."""
     seeded = seed(db_url, admin_id)

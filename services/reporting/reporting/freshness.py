@@ -62,13 +62,16 @@ async def caught_up(request: Request) -> bool:
                 if flushed.status_code != 200:
                     return False
             js = await app.state.nats.jetstream()
-            last = (await js.stream_info(settings.nats_stream)).state.last_seq
             durable = settings.nats_durable_prefix + TRACKING_CONSUMER
+            last = None  # the stream's end now: read only when the consumer is not idle
             while True:
                 info = await js.consumer_info(settings.nats_stream, durable)
-                idle = not info.num_pending and not info.num_ack_pending
-                if idle or (info.ack_floor and (info.ack_floor.stream_seq or 0) >= last):
+                if not info.num_pending and not info.num_ack_pending:
                     return True
+                if last is None:
+                    last = (await js.stream_info(settings.nats_stream)).state.last_seq
+                elif info.ack_floor and (info.ack_floor.stream_seq or 0) >= last:
+                    return True  # busy with newer events, but past every one this request needs
                 await asyncio.sleep(_POLL_SECONDS)
     except Exception as exc:  # noqa: BLE001 - a read never fails for want of freshness
         log.debug("fresh read not confirmed: %s", exc)

@@ -1,0 +1,164 @@
+"""Reporting figures for `make bench`, through the gateway with an admin token:
+
+- `GET /api/v1/reports/summary` over a year with 1,000,000 entries in the read model: every
+  user, one user, and a ragged range (partial days at both ends) — p50/p95/p99 by wrk, with the
+  default read-your-writes wait and with `X-TT-Consistency: eventual`;
+- the event lag: from a time entry's 201 in tracking to the summary including it, idle and
+  while another client POSTs entries as fast as it can.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from shared.timefmt import iso_utc
+
+REPO = Path(__file__).resolve().parents[1]
+ROWS = int(os.environ.get("TT_BENCH_ROWS", "1000000"))
+USERS = 50
+PROJECTS = 20
+LAG_PROBES = int(os.environ.get("TT_BENCH_LAG_PROBES", "200"))
+
+# wrk prints p50/p75/p90/p99; p95 comes from this `done` hook.
+P95_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("P95 %.3fms\\n", latency:percentile(95) / 1000))
+end
+"""
+
+
+def seed(db_url: str, env: dict[str, str]) -> None:
+    """ROWS completed entries over three years (2023–2025), 50 users, 20 projects, 10 to 100
+    minutes each, written in bulk as the consumer would have, then the rollups rebuilt."""
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO known_users (id, username, event_at) SELECT 100000 + g, 'bench' || g, now() "
+                "FROM generate_series(1, :users) g"
+            ),
+            {"users": USERS},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO known_projects (id, name, event_at) SELECT 100000 + g, 'Bench project ' || g, now() "
+                "FROM generate_series(1, :n) g"
+            ),
+            {"n": PROJECTS},
+        )
+        conn.execute(
+            text(
+                """
+                INSERT INTO entries (id, user_id, project_id, start_time, end_time, duration_seconds, billable,
+                                     day, centihours, doc, event_at)
+                SELECT 100000000 + g, 100001 + g % :users, 100001 + (g * 7 + g / :users) % :projects, s,
+                       s + make_interval(secs => d), d, g % 3 <> 0, (s AT TIME ZONE 'Europe/Rome')::date,
+                       round(round(d / 3600.0, 2) * 100), '{}'::jsonb, now()
+                FROM generate_series(1, :rows) g,
+                     LATERAL (SELECT timestamptz '2023-01-01' + make_interval(secs => g * (94608000.0 / :rows)) AS s,
+                                     600 + (g * 37) % 5400 AS d) x
+                """
+            ),
+            {"users": USERS, "projects": PROJECTS, "rows": ROWS},
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE entries"))
+    engine.dispose()
+    out = subprocess.run(
+        [sys.executable, "-m", "reporting.cli", "rebuild"], env={**os.environ, **env}, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"rebuild failed: {out.stderr}")
+    engine = create_engine(db_url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE day_totals, month_totals"))
+    engine.dispose()
+
+
+def _lag_probe(base: str, headers: dict[str, str], project_id: int, probes: int) -> list[float]:
+    """Each probe: POST one entry, then ask for the summary (without the read-your-writes wait)
+    every 2 ms until it includes the entry. Returns lags in ms, from the 201 to that answer."""
+    lags = []
+    with httpx.Client(base_url=base, headers=headers, timeout=10) as c:
+        me = c.get("/api/v1/users/me").json()["user"]["id"]
+        window = {"user_id": me, "start_date": "2040-01-01", "end_date": "2040-12-31"}
+        eventual = {"X-TT-Consistency": "eventual"}
+        seen = c.get("/api/v1/reports/summary", params=window).json()["summary"]["total_entries"]
+        for _ in range(probes):
+            start = datetime(2040, 1, 1, tzinfo=UTC) + timedelta(minutes=2 * seen)
+            body = {
+                "project_id": project_id,
+                "start_time": iso_utc(start),
+                "end_time": iso_utc(start + timedelta(seconds=30)),
+            }
+            r = c.post("/api/v1/time-entries", json=body)
+            acknowledged = time.perf_counter()
+            if r.status_code != 201:
+                raise SystemExit(f"lag probe POST answered {r.status_code}: {r.text}")
+            seen += 1
+            while (
+                c.get("/api/v1/reports/summary", params=window, headers=eventual).json()["summary"]["total_entries"]
+                < seen
+            ):
+                time.sleep(0.002)
+            lags.append((time.perf_counter() - acknowledged) * 1000)
+    return lags
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run(wrk, wrk_bin, base: str, headers: dict[str, str], db_url: str, env: dict[str, str], *, project_id: int,
+        post_script: str, seconds: int):  # fmt: skip
+    """Seed, then measure; returns (summary rows, lag rows)."""
+    seed(db_url, env)
+    rows = []
+    year = "start_date=2025-01-01&end_date=2025-12-31"
+    cases = (
+        ("summary, one year, every user", f"/api/v1/reports/summary?{year}"),
+        ("summary, one year, one user", f"/api/v1/reports/summary?{year}&user_id=100002"),
+        ("summary, ragged range (partial days, days, months)",
+         "/api/v1/reports/summary?start_date=2025-01-15T10:30:00&end_date=2025-12-20T12:00:00"),
+    )  # fmt: skip
+    probe = httpx.get(base + cases[0][1], headers=headers)
+    if probe.status_code != 200 or probe.json()["summary"]["total_entries"] < ROWS // 4:
+        raise SystemExit(f"summary answers {probe.status_code}: {probe.text[:300]}")
+    for label, path in cases:
+        for mode, extra in (("read-your-writes", {}), ("eventual", {"X-TT-Consistency": "eventual"})):
+            fig = wrk(wrk_bin, base + path, {**headers, **extra}, seconds=seconds, connections=1, extra_lua=P95_LUA)
+            rows.append((f"{label} ({mode})", 1, fig))
+
+    # Event lag: a user of its own, idle, then with wrk POSTing entries for the admin meanwhile.
+    account = {"username": f"lag{uuid.uuid4().hex[:6]}", "password": "bench-password", "role": "admin"}
+    user = httpx.post(base + "/api/v1/users", headers=headers, json=account)
+    token = httpx.post(base + "/api/v1/admin/api-tokens", headers=headers,
+                       json={"name": "lag", "user_id": user.json()["user"]["id"], "scopes": "admin:all"})  # fmt: skip
+    probe_headers = {"Authorization": f"Bearer {token.json()['token']}"}
+    lag_rows = []
+    lag_rows.append(("idle", _lag_probe(base, probe_headers, project_id, LAG_PROBES // 2)))
+    load = threading.Thread(
+        target=lambda: wrk(
+            wrk_bin, base + "/api/v1/time-entries", headers, seconds=seconds, connections=4, script=post_script
+        ),  # fmt: skip
+        daemon=True,
+    )
+    load.start()
+    time.sleep(1)
+    busy = _lag_probe(base, probe_headers, project_id, LAG_PROBES // 2)
+    lag_rows.append(("while 4 connections POST entries", busy))
+    load.join()
+    return rows, [(label, {"n": len(v), "p50": statistics.median(v), "p99": _percentile(v, 99), "max": max(v)})
+                  for label, v in lag_rows]  # fmt: skip
