@@ -1,0 +1,92 @@
+"""The value dashboard (reporting.md §4.1) and the week comparison (§4.2): the token user's
+completed entries, calendar days in the app time zone, read from the day rollups."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from reporting.calendar import day_of, day_start
+from reporting.dashboards import repository
+from reporting.people import MONDAY, preferences, week_start
+from reporting.settings import ReportingSettings
+from shared.db import utcnow
+from shared.inputs import round_money
+
+SUNDAY_FIRST = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+SECONDS_PER_HOUR = 3600
+
+
+def hours(seconds: int) -> float:
+    return round(seconds / SECONDS_PER_HOUR, 2)
+
+
+def best_weekday(seconds_by_weekday: dict[int, int]) -> str | None:
+    """The weekday (0 = Sunday) with the most seconds, the earliest of a tie; None without time."""
+    best = max(range(7), key=lambda dow: (seconds_by_weekday.get(dow, 0), -dow))
+    return SUNDAY_FIRST[best] if seconds_by_weekday.get(best, 0) > 0 else None
+
+
+def estimated_value(rate_seconds: Decimal) -> float | None:
+    """Σ hours × rate to the cent (half away from zero, as money is rounded); None unless > 0."""
+    value = round_money(rate_seconds / SECONDS_PER_HOUR)
+    return float(value) if value > 0 else None
+
+
+def days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def value_dashboard(session: Session, user_id: int, settings: ReportingSettings) -> dict[str, Any]:
+    zone = settings.zone
+    today = day_of(utcnow(), zone)
+    first_day = week_start(today, preferences(session, user_id, zone).week_start_day)
+    life = repository.lifetime(session, user_id, week=(first_day, today), month=(today.replace(day=1), today))
+    recent = repository.seconds_by_day(session, user_id, today - timedelta(days=6), today)
+    total_hours = hours(life.seconds)
+    return {
+        "total_hours": total_hours,
+        "entries_count": life.entries,
+        "active_days": life.active_days,
+        "avg_session_length": round(total_hours / life.entries, 2) if life.entries else 0.0,
+        "most_productive_day": best_weekday(repository.seconds_by_weekday(session, user_id)),
+        "this_week_hours": hours(life.week_seconds),
+        "this_month_hours": hours(life.month_seconds),
+        "last_7_days": [
+            {"date": day.isoformat(), "hours": hours(recent.get(day, 0))}
+            for day in days(today - timedelta(days=6), today)
+        ],
+        "estimated_value_tracked": estimated_value(repository.value_seconds(session, user_id)),
+        "estimated_value_currency": settings.currency,
+    }
+
+
+def _period(by_day: dict[date, int], first: date, last: date) -> dict[str, Any]:
+    rows = [{"day": day.isoformat(), "hours": hours(by_day.get(day, 0))} for day in days(first, last)]
+    return {"total_hours": round(sum(row["hours"] for row in rows), 2), "by_day": rows}
+
+
+def change_percent(current: float, last: float) -> float | None:
+    return round((current - last) / last * 100, 1) if last else None
+
+
+def week_comparison(session: Session, user_id: int, settings: ReportingSettings) -> dict[str, Any]:
+    """This week (Monday 00:00 through now) against last week's same days (whole days)."""
+    zone = settings.zone
+    now = utcnow()
+    today = day_of(now, zone)
+    monday = week_start(today, MONDAY)
+    last_monday = monday - timedelta(days=7)
+    # Whole past days from the rollups; today only up to now (a later start is not yet "this week").
+    by_day = repository.seconds_by_day(session, user_id, last_monday, today - timedelta(days=1))
+    by_day[today] = repository.completed_seconds(session, user_id, day_start(today, zone), now)
+    current = _period(by_day, monday, today)
+    last = _period(by_day, last_monday, today - timedelta(days=7))
+    return {
+        "current_week": current,
+        "last_week": last,
+        "change_percent": change_percent(current["total_hours"], last["total_hours"]),
+    }

@@ -1,0 +1,116 @@
+"""The payroll export (reporting.md §3): hours per user and ISO week, as CSV.
+
+Weeks are summed from the day rollups: an entry counts on its start date in the app time zone,
+and a date range is a range of those days, so no entry is read."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from reporting.exports import repository
+from shared.errors import ValidationError
+from shared.identity import Identity
+from shared.query import filter_id, is_true
+
+COLUMNS = (
+    "user_id",
+    "username",
+    "week_year",
+    "week_number",
+    "period_start",
+    "period_end",
+    "hours",
+    "billable_hours",
+    "non_billable_hours",
+)
+DATE_FORMAT = "%Y-%m-%d"
+DATES_REQUIRED = "start_date and end_date are required (YYYY-MM-DD)"
+
+
+@dataclass(frozen=True, slots=True)
+class PayrollExport:
+    filename: str
+    csv: str
+
+
+def parse_day(raw: str | None) -> date | None:
+    """A required `YYYY-MM-DD` parameter; None when missing or not such a date."""
+    if raw is None:
+        return None
+    try:
+        return datetime.strptime(raw.strip(), DATE_FORMAT).date()
+    except ValueError:
+        return None
+
+
+def required_range(start_date: str | None, end_date: str | None) -> tuple[date, date]:
+    """Both dates, or `400 validation_error` naming both parameters."""
+    start, end = parse_day(start_date), parse_day(end_date)
+    errors = {
+        name: [f"{name} is required (YYYY-MM-DD)" if raw is None else f"{name} must be a date (YYYY-MM-DD)"]
+        for name, raw, day in (("start_date", start_date, start), ("end_date", end_date, end))
+        if day is None
+    }
+    if start is None or end is None:
+        raise ValidationError(errors, DATES_REQUIRED)
+    return start, end
+
+
+def hours(seconds: int) -> float:
+    """Raw seconds to hours, rounded once (no per-entry rounding, reporting.md §3)."""
+    return round(seconds / 3600, 2)
+
+
+def week_row(user_id: int, username: str, monday: date, seconds: int, billable_seconds: int) -> list:
+    """One CSV row; `monday` starts the ISO week."""
+    iso = monday.isocalendar()
+    return [
+        user_id,
+        username,
+        iso.year,
+        iso.week,
+        monday.isoformat(),
+        (monday + timedelta(days=6)).isoformat(),
+        hours(seconds),
+        hours(billable_seconds),
+        hours(seconds - billable_seconds),
+    ]
+
+
+def fallback_username(user_id: int) -> str:
+    """For a user the replica does not know (yet): the auth service's default username form."""
+    return f"user{user_id}"
+
+
+def payroll_export(
+    session: Session,
+    identity: Identity,
+    *,
+    start_date: str | None,
+    end_date: str | None,
+    user_id: str | None,
+    approved_only: str | None,
+    closed_only: str | None,
+) -> PayrollExport:
+    first, last = required_range(start_date, end_date)
+    # Non-admins always get their own rows; naming someone else is not an error here (§3).
+    user = filter_id(user_id) if identity.is_admin else identity.user_id
+    rows: list[list] = []
+    # Timesheet periods are not implemented: no week is approved or closed (§3).
+    if first <= last and not is_true(approved_only) and not is_true(closed_only):
+        weeks = repository.week_totals(session, first, last, user)
+        names = repository.usernames(session, {week.user_id for week in weeks})
+        for uid, monday, seconds, billable_seconds in weeks:
+            username = names.get(uid) or fallback_username(uid)
+            rows.append(week_row(uid, username, monday, int(seconds), int(billable_seconds)))
+        rows.sort(key=lambda row: (row[2], row[3], row[1], row[0]))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return PayrollExport(f"payroll_export_{first.isoformat()}_{last.isoformat()}.csv", out.getvalue())
