@@ -169,8 +169,10 @@ class MonthTotal(_Measures, Base):
     project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-# Everyone's buckets by date (admin reports); the primary keys serve a user's.
+# Everyone's buckets by date (admin reports), a project's by date (forecast); the primary keys
+# serve a user's.
 Index("ix_day_totals_day", DayTotal.day)
+Index("ix_day_totals_project_day", DayTotal.project_id, DayTotal.day)
 Index("ix_month_totals_month", MonthTotal.month)
 
 

@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "day", "project_id", "task_id", "client_id", name=op.f("pk_day_totals")),
     )
     op.create_index("ix_day_totals_day", "day_totals", ["day"], unique=False)
+    op.create_index("ix_day_totals_project_day", "day_totals", ["project_id", "day"], unique=False)
     op.create_table(
         "entries",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -194,6 +195,7 @@ def downgrade() -> None:
         "ix_entries_active", table_name="entries", postgresql_where=sa.text("NOT deleted AND end_time IS NULL")
     )
     op.drop_table("entries")
+    op.drop_index("ix_day_totals_project_day", table_name="day_totals")
     op.drop_index("ix_day_totals_day", table_name="day_totals")
     op.drop_table("day_totals")
     op.drop_table("applied_positions")

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
+from reporting.legacy import deprecated_route
 from reporting.routing import feature_router
 from reporting.search import service
-from reporting.search.legacy import deprecated_route
 from shared.identity import Identity, requires
 
 SUCCESSOR = "/api/v1/search"

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request, Response
+from fastapi import Query, Request
 
 from reporting.freshness import FreshDep
+from reporting.legacy import deprecated_route
 from reporting.routing import feature_router
 from reporting.suggestions import service
 from shared.db import SessionDep
 from shared.identity import Identity, requires
 
-legacy_router = feature_router("/api/ai", tags=["dashboards"])
+legacy_router = feature_router("/api/ai", tags=["suggestions"], route_class=deprecated_route("/api/v1/ai/suggest"))
 router = feature_router("/api/v1/ai", tags=["suggestions"])
 ROUTERS = (legacy_router, router)
-
-SUCCESSOR = "/api/v1/ai/suggest"
-DEPRECATION_HEADERS = {"X-API-Deprecated": "true", "Link": f'<{SUCCESSOR}>; rel="successor-version"'}
 
 AnyToken = Annotated[Identity, requires()]
 EntriesScope = Annotated[Identity, requires("read:time_entries")]
@@ -29,7 +27,6 @@ RichFlag = Annotated[str | None, Query(description="Ask the LLM helper too; igno
 @legacy_router.get("/suggest")
 def legacy_suggest_time_entries(
     request: Request,
-    response: Response,
     identity: AnyToken,
     fresh: FreshDep,
     session: SessionDep,
@@ -37,7 +34,6 @@ def legacy_suggest_time_entries(
     rich: RichFlag = None,
 ) -> dict:
     """Up to 5 time-entry suggestions for the token user (deprecated path; see the successor)."""
-    response.headers.update(DEPRECATION_HEADERS)
     return service.suggest_time_entries(session, identity, zone=request.app.state.settings.zone, q=q)
 
 
