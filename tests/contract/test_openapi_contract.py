@@ -133,3 +133,32 @@ def test_tracking_operations_require_the_spec_scopes(stack):
     missing = set(TRACKING_SCOPES) - set(published)
     assert not missing, f"not routed: {sorted(missing)}"
     assert {key: published[key] for key in TRACKING_SCOPES} == {key: [s] for key, s in TRACKING_SCOPES.items()}
+
+
+# reporting.md: the scope of each reporting operation; legacy `/api/...` paths need a token and
+# no scope (CONVENTIONS §13).
+REPORTING_SCOPES = {
+    ("get", "/api/v1/reports/summary"): ["read:reports"],
+    ("get", "/api/v1/search"): ["read:projects"],
+    ("get", "/api/search"): [],
+    ("get", "/api/v1/exports/payroll"): ["read:reports"],
+    ("get", "/api/v1/exports/time-entries"): ["read:time_entries"],
+    ("get", "/api/stats/value-dashboard"): [],
+    ("get", "/api/v1/reports/value-dashboard"): ["read:reports"],
+    ("get", "/api/reports/week-comparison"): [],
+    ("get", "/api/v1/reports/week-comparison"): ["read:reports"],
+    ("get", "/api/productivity/stats"): [],
+    ("get", "/api/v1/reports/productivity"): ["read:reports"],
+    ("get", "/api/projects/{project_id}/forecast"): [],
+    ("get", "/api/v1/reports/projects/{project_id}/forecast"): ["read:reports"],
+    ("get", "/api/ai/suggest"): [],
+    ("get", "/api/v1/ai/suggest"): ["read:time_entries"],
+}
+
+
+def test_reporting_operations_require_the_spec_scopes(stack):
+    doc = httpx.get(stack.gateway_url + "/api/openapi.json").json()
+    published = {(method, path): op["x-tt-scopes"] for path, method, op in operations(doc)}
+    missing = set(REPORTING_SCOPES) - set(published)
+    assert not missing, f"not routed: {sorted(missing)}"
+    assert {key: published[key] for key in REPORTING_SCOPES} == REPORTING_SCOPES

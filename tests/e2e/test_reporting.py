@@ -14,6 +14,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import nats
 import pytest
 
@@ -186,3 +187,53 @@ class TestExports:
         table = c.get("/api/v1/exports/time-entries", params=params)
         rows = list(csv.DictReader(io.StringIO(table.text)))
         assert [int(row["id"]) for row in rows] == [e["id"] for e in listed]
+
+
+class TestDashboards:
+    """The legacy session surfaces through the gateway, authenticated by token (CONVENTIONS §13)."""
+
+    def test_value_dashboard_follows_writes_and_values_them_at_the_project_rate(self, worker, project):
+        c, _ = worker
+        add_entry(c, project["id"], 10, "09:00", "10:30")
+        for path in ("/api/stats/value-dashboard", "/api/v1/reports/value-dashboard"):
+            r = c.get(path)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            assert (body["total_hours"], body["entries_count"], body["active_days"]) == (1.5, 1, 1)
+            assert (body["estimated_value_tracked"], body["estimated_value_currency"]) == (150.0, "EUR")
+            assert len(body["last_7_days"]) == 7
+
+    def test_legacy_paths_need_a_token(self, stack):
+        for path in ("/api/stats/value-dashboard", "/api/productivity/stats", "/api/search?q=abc"):
+            r = httpx.get(stack.gateway_url + path)
+            assert r.status_code == 401 and r.json()["error_code"] == "unauthorized", path
+
+    def test_forecast_of_own_project_and_refusal_of_anothers(self, worker, project, make_token, stack):
+        c, _ = worker
+        add_entry(c, project["id"], 11, "09:00", "11:00")
+        r = c.get(f"/api/projects/{project['id']}/forecast")
+        assert r.status_code == 200, r.text
+        assert r.json()["ok"] is True and r.json()["forecast"]["total_logged_hours"] == 2.0
+        token, _, _ = make_token(SCOPES)
+        other = httpx.get(f"{stack.gateway_url}/api/projects/{project['id']}/forecast",
+                          headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+        assert other.status_code == 403 and other.json() == {"ok": False, "error": "Access denied"}
+
+    def test_suggestions_come_from_recent_work_with_deprecation_headers(self, worker, project):
+        c, _ = worker
+        add_entry(c, project["id"], 12, "09:00", "10:00", notes="weekly sync")
+        r = c.get("/api/ai/suggest")
+        assert r.status_code == 200 and r.headers["X-API-Deprecated"] == "true"
+        assert r.json()["ok"] is True
+
+    def test_payroll_export_through_the_gateway(self, worker, project):
+        c, user = worker
+        add_entry(c, project["id"], 3, "09:00", "11:00")  # Monday of ISO week 10
+        add_entry(c, project["id"], 4, "09:00", "09:30", billable=False)
+        r = c.get("/api/v1/exports/payroll", params=MARCH)
+        assert r.status_code == 200, r.text
+        assert r.headers["content-disposition"] == "attachment; filename=payroll_export_2025-03-01_2025-03-31.csv"
+        rows = list(csv.reader(io.StringIO(r.text)))
+        assert rows[1] == [str(user["id"]), user["username"], "2025", "10", "2025-03-03", "2025-03-09",
+                           "2.5", "2.0", "0.5"]  # fmt: skip
+        assert c.get("/api/v1/exports/payroll").status_code == 400
