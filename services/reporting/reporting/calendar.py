@@ -20,9 +20,3 @@ def next_month(month: date) -> date:
 def day_start(day: date, zone: tzinfo) -> datetime:
     """Midnight of `day` in `zone`, as a UTC instant."""
     return datetime.combine(day, time.min).replace(tzinfo=zone).astimezone(UTC)
-
-
-def hundredths_of_hour(seconds: int) -> int:
-    """`round(seconds / 3600, 2)` × 100 as an integer: one entry's hours as the reports round
-    them (CONVENTIONS §6.3, Python `round`), so report totals are exact integer sums."""
-    return round(round(seconds / 3600, 2) * 100)

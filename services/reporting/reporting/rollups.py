@@ -20,7 +20,8 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_of, hundredths_of_hour, month_of
+from reporting.calendar import day_of, month_of
+from reporting.display import hundredths_of_hour
 from reporting.models import DayTotal, Entry, MonthTotal
 from shared.events import EventEnvelope
 

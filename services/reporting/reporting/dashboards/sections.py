@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from reporting.display import UNKNOWN_PROJECT, hours
 from reporting.people import MONDAY, week_start
 
 MONDAY_FIRST = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PALETTE = ("#3b82f6", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#f97316", "#6366f1", "#84cc16")
-UNKNOWN_PROJECT = "Unknown"
 BREAKDOWN_DAYS = 14
 HEATMAP_DAYS = 84
 TOP_PROJECTS = 8
@@ -47,10 +47,6 @@ class Tally:
         self.seconds += entry.seconds
         self.billable_seconds += entry.seconds if entry.billable else 0
         self.entries += 1
-
-
-def hours(seconds: int) -> float:
-    return round(seconds / 3600, 2)
 
 
 def last_days(today: date, count: int) -> list[date]:

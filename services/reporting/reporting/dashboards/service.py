@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from reporting.calendar import day_of, day_start
 from reporting.dashboards import repository
+from reporting.display import hours
 from reporting.people import MONDAY, preferences, week_start
 from reporting.settings import ReportingSettings
 from shared.db import utcnow
@@ -18,10 +19,6 @@ from shared.inputs import round_money
 
 SUNDAY_FIRST = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 SECONDS_PER_HOUR = 3600
-
-
-def hours(seconds: int) -> float:
-    return round(seconds / SECONDS_PER_HOUR, 2)
 
 
 def best_weekday(seconds_by_weekday: dict[int, int]) -> str | None:

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from reporting.display import hours
 from reporting.exports import repository
 from shared.errors import ValidationError
 from shared.identity import Identity
@@ -59,11 +60,6 @@ def required_range(start_date: str | None, end_date: str | None) -> tuple[date, 
     if start is None or end is None:
         raise ValidationError(errors, DATES_REQUIRED)
     return start, end
-
-
-def hours(seconds: int) -> float:
-    """Raw seconds to hours, rounded once (no per-entry rounding, reporting.md §3)."""
-    return round(seconds / 3600, 2)
 
 
 def week_row(user_id: int, username: str, monday: date, seconds: int, billable_seconds: int) -> list:

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from reporting.display import hours
 from shared.timefmt import iso_utc
 
 CHART_DAYS = 14
@@ -37,10 +38,6 @@ class TaskCounts:
     completed: int = 0
     open: int = 0
     overdue: int = 0
-
-
-def hours(seconds: int) -> float:
-    return round(seconds / 3600, 2)
 
 
 def percent(part: float, whole: float) -> int:

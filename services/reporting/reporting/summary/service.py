@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reporting.access import report_user
+from reporting.display import UNKNOWN_PROJECT
 from reporting.models import KnownProject
 from reporting.settings import ReportingSettings
 from reporting.totals import range_totals
@@ -18,7 +19,6 @@ from shared.query import filter_id, filter_instant
 from shared.timefmt import iso_utc
 
 DEFAULT_DAYS = 30
-UNKNOWN_PROJECT = "Unknown"
 
 
 def summary(
