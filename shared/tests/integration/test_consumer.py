@@ -92,3 +92,32 @@ def test_redelivered_stream_message_applies_once(engine, infra_urls):
 
     asyncio.run(scenario())
     assert count(engine, name) == 1
+
+
+def test_a_failing_event_in_a_batch_holds_back_only_itself(engine, infra_urls):
+    """Several events fetched together are applied in one transaction; one that fails rolls the
+    batch back, the others are then applied one by one and the failing one is left for later."""
+    c = consumer(engine, infra_urls)
+    tag = uuid.uuid4().hex[:6]
+    good = [EventEnvelope(type="tt.demo.tally.added", source="demo", data={"name": f"ok-{tag}"}) for _ in range(5)]
+    bad = EventEnvelope(type="tt.demo.tally.added", source="demo", data={"name": f"bad-{tag}", "fail": True})
+
+    async def scenario():
+        js = await c.link.jetstream()
+        for envelope in (*good[:2], bad, *good[2:]):
+            await js.publish(envelope.type, envelope.to_json(), headers={"Nats-Msg-Id": envelope.id})
+        task = asyncio.create_task(c.run())
+        for _ in range(50):
+            if count(engine, f"ok-{tag}") == 5:
+                break
+            await asyncio.sleep(0.1)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        info = await js.consumer_info(c.link.stream, c.name)
+        await js.delete_consumer(c.link.stream, c.name)
+        await c.link.close()
+        return info
+
+    info = asyncio.run(scenario())
+    assert count(engine, f"ok-{tag}") == 5
+    assert info.num_ack_pending + info.num_pending >= 1  # the failing event is not acknowledged
