@@ -138,7 +138,12 @@ class TestExactness:
         after = eventually(lambda: (s := summary(c, fresh=False)) and s["total_entries"] == 3 and s, timeout=30)
         assert after and (after["total_hours"], after["billable_hours"]) == (2.43, 2.1)
 
-        assert reporting_cli(stack, "verify")["differences"] == {"day_totals": 0, "month_totals": 0}
+        assert reporting_cli(stack, "verify")["differences"] == {
+            "day_totals": 0,
+            "month_totals": 0,
+            "project_day_totals": 0,
+            "project_month_totals": 0,
+        }
         replayed = reporting_cli(stack, "verify", "--from-stream")
         assert replayed["events"] > 0
         assert set(replayed["differences"].values()) == {0}, replayed

@@ -169,10 +169,28 @@ class MonthTotal(_Measures, Base):
     project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
-# Everyone's buckets by date (admin reports), a project's by date (forecast); the primary keys
-# serve a user's.
+class ProjectDayTotal(_Measures, Base):
+    """Per day × project, all users together: reports over everyone (admins) and a project's
+    history (forecast) read a few rows per day instead of one per user."""
+
+    __tablename__ = "project_day_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class ProjectMonthTotal(_Measures, Base):
+    """Per month × project, all users together."""
+
+    __tablename__ = "project_month_totals"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+# Everyone's per-user buckets by date (payroll for all users); a project's history by date.
 Index("ix_day_totals_day", DayTotal.day)
-Index("ix_day_totals_project_day", DayTotal.project_id, DayTotal.day)
+Index("ix_project_day_totals_project", ProjectDayTotal.project_id, ProjectDayTotal.day)
 Index("ix_month_totals_month", MonthTotal.month)
 
 

@@ -33,6 +33,8 @@ READ_MODELS = (
     "entries",
     "day_totals",
     "month_totals",
+    "project_day_totals",
+    "project_month_totals",
 )
 _FETCH = 500
 

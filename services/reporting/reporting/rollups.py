@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from reporting.calendar import day_of, month_of
 from reporting.display import hundredths_of_hour
-from reporting.models import DayTotal, Entry, MonthTotal
+from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
 from shared.events import EventEnvelope
 
 # pg_advisory_xact_lock(ENTRY_LOCK, entry id): one entry's events apply one at a time.
@@ -115,24 +115,33 @@ def apply_entry_event(session: Session, event: EventEnvelope, zone: tzinfo) -> N
     session.expire_all()
 
 
+# Every rollup level and how each key column is read from an entry: an entry's contribution
+# goes to one bucket per level.
+LEVELS = (DayTotal, MonthTotal, ProjectDayTotal, ProjectMonthTotal)
+_KEY_SQL = {
+    "user_id": "user_id",
+    "project_id": "coalesce(project_id, 0)",
+    "task_id": "coalesce(task_id, 0)",
+    "client_id": "coalesce(client_id, 0)",
+    "day": "day",
+    "month": "date_trunc('month', day)::date",
+}
+
+
+def _keys(model) -> list[str]:
+    return [column.name for column in model.__table__.primary_key.columns]
+
+
+def _bucket(part: Contribution, model) -> dict[str, Any]:
+    return {name: month_of(part.day) if name == "month" else getattr(part, name) for name in _keys(model)}
+
+
 def _add(session: Session, part: Contribution | None, sign: int) -> None:
     if part is None:
         return
-    keys = (
-        (
-            DayTotal,
-            {
-                "user_id": part.user_id,
-                "project_id": part.project_id,
-                "task_id": part.task_id,
-                "client_id": part.client_id,
-                "day": part.day,
-            },
-        ),
-        (MonthTotal, {"user_id": part.user_id, "project_id": part.project_id, "month": month_of(part.day)}),
-    )
     measures = part.measures(sign)
-    for model, key in keys:
+    for model in LEVELS:
+        key = _bucket(part, model)
         stmt = insert(model).values(**key, **measures)
         added = {name: getattr(model, name) + stmt.excluded[name] for name in MEASURES}
         session.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=added))
@@ -141,28 +150,25 @@ def _add(session: Session, part: Contribution | None, sign: int) -> None:
             session.execute(delete(model).where(*where, model.entries == 0))
 
 
-# Buckets recomputed from the replica: the same sums the incremental path keeps.
-_DAY_SOURCE = """
-SELECT user_id, coalesce(project_id, 0), coalesce(task_id, 0), coalesce(client_id, 0), day,
-       sum(duration_seconds), sum(CASE WHEN billable THEN duration_seconds ELSE 0 END), count(*),
-       sum(centihours), sum(CASE WHEN billable THEN centihours ELSE 0 END)
-FROM entries WHERE NOT deleted AND end_time IS NOT NULL AND duration_seconds IS NOT NULL
-GROUP BY 1, 2, 3, 4, 5
-"""
-_MONTH_SOURCE = f"""
-SELECT user_id, project_id, date_trunc('month', day)::date, sum(seconds), sum(billable_seconds),
-       sum(entries), sum(centihours), sum(billable_centihours)
-FROM ({_DAY_SOURCE}) AS d (user_id, project_id, task_id, client_id, day, seconds, billable_seconds,
-                   entries, centihours, billable_centihours)
-GROUP BY 1, 2, 3
-"""
-_DAY_COLUMNS = "user_id, project_id, task_id, client_id, day, " + ", ".join(MEASURES)
-_MONTH_COLUMNS = "user_id, project_id, month, " + ", ".join(MEASURES)
+def _recomputed(model) -> tuple[str, str]:
+    """(column list, SELECT recomputing the level's buckets from the replica)."""
+    keys = _keys(model)
+    columns = ", ".join([*keys, *MEASURES])
+    group = ", ".join(str(i) for i in range(1, len(keys) + 1))
+    select_sql = (
+        f"SELECT {', '.join(_KEY_SQL[k] for k in keys)}, sum(duration_seconds), "
+        "sum(CASE WHEN billable THEN duration_seconds ELSE 0 END), count(*), sum(centihours), "
+        "sum(CASE WHEN billable THEN centihours ELSE 0 END) "
+        "FROM entries WHERE NOT deleted AND end_time IS NOT NULL AND duration_seconds IS NOT NULL "
+        f"GROUP BY {group}"
+    )
+    return columns, select_sql
 
 
 def _lock_rollups(session: Session) -> None:
     """Consumers wait while the buckets are recomputed or compared."""
-    session.execute(text("LOCK TABLE entries, day_totals, month_totals IN SHARE ROW EXCLUSIVE MODE"))
+    tables = ", ".join(["entries", *(model.__tablename__ for model in LEVELS)])
+    session.execute(text(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def rebuild(session: Session, zone: tzinfo) -> dict[str, int]:
@@ -175,22 +181,23 @@ def rebuild(session: Session, zone: tzinfo) -> dict[str, int]:
         ),
         {"zone": str(zone)},
     ).rowcount
-    session.execute(delete(DayTotal))
-    session.execute(delete(MonthTotal))
-    days = session.execute(text(f"INSERT INTO day_totals ({_DAY_COLUMNS}) {_DAY_SOURCE}")).rowcount
-    months = session.execute(text(f"INSERT INTO month_totals ({_MONTH_COLUMNS}) {_MONTH_SOURCE}")).rowcount
-    return {"entries_redated": redated, "day_buckets": days, "month_buckets": months}
+    counts = {"entries_redated": redated}
+    for model in LEVELS:
+        columns, source = _recomputed(model)
+        session.execute(delete(model))
+        counts[model.__tablename__] = session.execute(
+            text(f"INSERT INTO {model.__tablename__} ({columns}) {source}")
+        ).rowcount
+    return counts
 
 
 def differences(session: Session) -> dict[str, int]:
     """Buckets that differ between the stored rollups and a recomputation (both directions)."""
     _lock_rollups(session)
     out = {}
-    for table, columns, source in (
-        ("day_totals", _DAY_COLUMNS, _DAY_SOURCE),
-        ("month_totals", _MONTH_COLUMNS, _MONTH_SOURCE),
-    ):
-        stored = f"SELECT {columns} FROM {table}"
+    for model in LEVELS:
+        columns, source = _recomputed(model)
+        stored = f"SELECT {columns} FROM {model.__tablename__}"
         query = f"SELECT count(*) FROM (({stored} EXCEPT ALL {source}) UNION ALL ({source} EXCEPT ALL {stored})) d"
-        out[table] = session.execute(text(query)).scalar_one()
+        out[model.__tablename__] = session.execute(text(query)).scalar_one()
     return out

@@ -1,6 +1,7 @@
 """Sums of completed entries whose `start_time` lies in an arbitrary instant range, per
-project, from the rollups: whole months from `month_totals`, the remaining whole days from
-`day_totals`, and the partial days at either end from the entries themselves. The cost depends
+project, from the rollups: whole months from the month buckets, the remaining whole days from
+the day buckets (one user's, or everyone's per project), and the partial days at either end from
+the entries themselves. The cost depends
 on the range's shape, not on how many entries it holds."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from sqlalchemy import Select, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from reporting.calendar import day_of, day_start, month_of, next_month
-from reporting.models import DayTotal, Entry, MonthTotal
+from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
 from reporting.rollups import MEASURES
 
 _ONE_MICROSECOND = timedelta(microseconds=1)
@@ -132,10 +133,9 @@ def range_totals(
         if project_id is not None:
             stmt = stmt.where(Entry.project_id == project_id)
         parts.append(stmt.group_by(project))
-    for model, column, ranges in (
-        (DayTotal, DayTotal.day, shape.day_ranges),
-        (MonthTotal, MonthTotal.month, shape.month_ranges),
-    ):
+    # One user's buckets, or everyone's summed per project (a few rows a day, not one per user).
+    day, month = (DayTotal, MonthTotal) if user_id is not None else (ProjectDayTotal, ProjectMonthTotal)
+    for model, column, ranges in ((day, day.day, shape.day_ranges), (month, month.month, shape.month_ranges)):
         for low, high in ranges:
             stmt = select(model.project_id, *_sums(model)).where(column.between(low, high))
             if user_id is not None:

@@ -1,5 +1,5 @@
-"""initial: the user, client, project, task and entry replicas, day and month rollups,
-applied positions, outbox, processed_events
+"""initial: the user, client, project, task and entry replicas, day and month rollups (per user
+and per project), applied positions, outbox, processed_events
 
 Revision ID: 0001
 Revises:
@@ -42,7 +42,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "day", "project_id", "task_id", "client_id", name=op.f("pk_day_totals")),
     )
     op.create_index("ix_day_totals_day", "day_totals", ["day"], unique=False)
-    op.create_index("ix_day_totals_project_day", "day_totals", ["project_id", "day"], unique=False)
     op.create_table(
         "entries",
         sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -175,8 +174,35 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_processed_events")),
     )
 
+    op.create_table(
+        "project_day_totals",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("seconds", sa.BigInteger(), nullable=False),
+        sa.Column("billable_seconds", sa.BigInteger(), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.Column("centihours", sa.BigInteger(), nullable=False),
+        sa.Column("billable_centihours", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "project_id", name=op.f("pk_project_day_totals")),
+    )
+    op.create_index("ix_project_day_totals_project", "project_day_totals", ["project_id", "day"], unique=False)
+    op.create_table(
+        "project_month_totals",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("seconds", sa.BigInteger(), nullable=False),
+        sa.Column("billable_seconds", sa.BigInteger(), nullable=False),
+        sa.Column("entries", sa.Integer(), nullable=False),
+        sa.Column("centihours", sa.BigInteger(), nullable=False),
+        sa.Column("billable_centihours", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("month", "project_id", name=op.f("pk_project_month_totals")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("project_month_totals")
+    op.drop_index("ix_project_day_totals_project", table_name="project_day_totals")
+    op.drop_table("project_day_totals")
     op.drop_table("processed_events")
     op.drop_index("ix_outbox_unpublished", table_name="outbox", postgresql_where=sa.text("published_at IS NULL"))
     op.drop_table("outbox")
@@ -195,7 +221,6 @@ def downgrade() -> None:
         "ix_entries_active", table_name="entries", postgresql_where=sa.text("NOT deleted AND end_time IS NULL")
     )
     op.drop_table("entries")
-    op.drop_index("ix_day_totals_project_day", table_name="day_totals")
     op.drop_index("ix_day_totals_day", table_name="day_totals")
     op.drop_table("day_totals")
     op.drop_table("applied_positions")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reporting.forecast.rules import CLOSED_STATUSES, TaskCounts
-from reporting.models import DayTotal, KnownProject, KnownTask
+from reporting.models import KnownProject, KnownTask, ProjectDayTotal
 
 
 def find_project(session: Session, project_id: int) -> KnownProject | None:
@@ -19,11 +19,11 @@ def find_project(session: Session, project_id: int) -> KnownProject | None:
 def seconds_by_day(session: Session, project_id: int) -> dict[date, int]:
     """Σ seconds of the project's completed entries per start day, days with positive time only
     (a zero-length entry makes no active day)."""
-    seconds = func.sum(DayTotal.seconds)
+    seconds = func.sum(ProjectDayTotal.seconds)
     stmt = (
-        select(DayTotal.day, seconds)
-        .where(DayTotal.project_id == project_id)
-        .group_by(DayTotal.day)
+        select(ProjectDayTotal.day, seconds)
+        .where(ProjectDayTotal.project_id == project_id)
+        .group_by(ProjectDayTotal.day)
         .having(seconds > 0)
     )
     return {day: int(total) for day, total in session.execute(stmt)}

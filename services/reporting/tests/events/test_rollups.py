@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from reporting import rollups
-from reporting.models import DayTotal, Entry, MonthTotal
+from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
 
 T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
 
@@ -103,7 +103,12 @@ def test_rebuild_reproduces_the_incremental_rollups(session, entry, user_id, set
     entry(user_id=user_id, client_id=9, start=T0 + timedelta(days=40), end=T0 + timedelta(days=40, minutes=7))
     entry(action="updated", **dict(first, project_id=2, billable=False))
     before_days, before_months = day_rows(session, user_id), month_rows(session, user_id)
-    assert rollups.differences(session) == {"day_totals": 0, "month_totals": 0}
+    assert rollups.differences(session) == {
+        "day_totals": 0,
+        "month_totals": 0,
+        "project_day_totals": 0,
+        "project_month_totals": 0,
+    }
     rollups.rebuild(session, settings.zone)
     session.expire_all()
     assert day_rows(session, user_id) == before_days
@@ -113,7 +118,12 @@ def test_rebuild_reproduces_the_incremental_rollups(session, entry, user_id, set
 def test_differences_detect_a_bucket_that_drifted(session, entry, user_id):
     entry(user_id=user_id, start=T0, end=T0 + timedelta(hours=1))
     session.execute(DayTotal.__table__.update().where(DayTotal.user_id == user_id).values(seconds=1))
-    assert rollups.differences(session) == {"day_totals": 2, "month_totals": 0}
+    assert rollups.differences(session) == {
+        "day_totals": 2,
+        "month_totals": 0,
+        "project_day_totals": 0,
+        "project_month_totals": 0,
+    }
 
 
 def test_the_replica_keeps_the_entry_object_and_a_tombstone(session, entry, user_id):
@@ -121,3 +131,21 @@ def test_the_replica_keeps_the_entry_object_and_a_tombstone(session, entry, user
     entry(action="deleted", **data)
     row = session.execute(select(Entry).where(Entry.id == data["id"])).scalar_one()
     assert row.deleted and row.doc["notes"] == "design review"
+
+
+def test_everyones_buckets_sum_all_users_per_project(session, entry, next_user_id):
+    alice, bob = next_user_id(), next_user_id()
+    project_id = 880_001
+    entry(user_id=alice, project_id=project_id, start=T0, end=T0 + timedelta(hours=1))
+    moved = entry(user_id=bob, project_id=project_id, start=T0 + timedelta(hours=2), end=T0 + timedelta(hours=4))
+    rows = session.execute(
+        select(ProjectDayTotal.day, ProjectDayTotal.seconds, ProjectDayTotal.entries).where(
+            ProjectDayTotal.project_id == project_id
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [(date(2024, 3, 5), 3 * 3600, 2)]
+    entry(action="updated", **dict(moved, project_id=project_id + 1))
+    month = session.execute(
+        select(ProjectMonthTotal.seconds).where(ProjectMonthTotal.project_id == project_id)
+    ).scalar_one()
+    assert month == 3600
