@@ -3,8 +3,9 @@
 - `GET /api/v1/reports/summary` over a year with 1,000,000 entries in the read model: every
   user, one user, and a ragged range (partial days at both ends) — p50/p95/p99 by wrk, with the
   default read-your-writes wait and with `X-TT-Consistency: eventual`;
-- the event lag: from a time entry's 201 in tracking to the summary including it, idle and
-  while another client POSTs entries as fast as it can.
+- the event lag: from a time entry's 201 in tracking to the read model holding it (so every
+  summary includes it), idle and while another client POSTs entries as fast as it can;
+- an export of every entry as CSV: time, size and the service's memory.
 """
 
 from __future__ import annotations
@@ -86,34 +87,62 @@ def seed(db_url: str, env: dict[str, str]) -> None:
     engine.dispose()
 
 
-def _lag_probe(base: str, headers: dict[str, str], project_id: int, probes: int) -> list[float]:
-    """Each probe: POST one entry, then ask for the summary (without the read-your-writes wait)
-    every 2 ms until it includes the entry. Returns lags in ms, from the 201 to that answer."""
+def _lag_probe(base: str, headers: dict[str, str], project_id: int, probes: int, db_url: str) -> list[float]:
+    """Each probe: POST one entry, then watch the read model (every 2 ms, straight from its
+    database, so the watching loads neither the service nor the gateway) until the entry's
+    row is there: the consumer writes it in the same transaction as the rollups, so from then
+    on every summary includes it. Returns lags in ms, from the 201 to that moment."""
     lags = []
-    with httpx.Client(base_url=base, headers=headers, timeout=10) as c:
+    engine = create_engine(db_url, pool_size=1)
+    with httpx.Client(base_url=base, headers=headers, timeout=10) as c, engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")
         me = c.get("/api/v1/users/me").json()["user"]["id"]
         window = {"user_id": me, "start_date": "2040-01-01", "end_date": "2040-12-31"}
-        eventual = {"X-TT-Consistency": "eventual"}
         seen = c.get("/api/v1/reports/summary", params=window).json()["summary"]["total_entries"]
+        applied = text("SELECT count(*) FROM entries WHERE id = :id AND NOT deleted")
         for _ in range(probes):
             start = datetime(2040, 1, 1, tzinfo=UTC) + timedelta(minutes=2 * seen)
-            body = {
-                "project_id": project_id,
-                "start_time": iso_utc(start),
-                "end_time": iso_utc(start + timedelta(seconds=30)),
-            }
-            r = c.post("/api/v1/time-entries", json=body)
+            end = start + timedelta(seconds=30)
+            r = c.post("/api/v1/time-entries", json={"project_id": project_id, "start_time": iso_utc(start),
+                                                     "end_time": iso_utc(end)})  # fmt: skip
             acknowledged = time.perf_counter()
             if r.status_code != 201:
                 raise SystemExit(f"lag probe POST answered {r.status_code}: {r.text}")
             seen += 1
-            while (
-                c.get("/api/v1/reports/summary", params=window, headers=eventual).json()["summary"]["total_entries"]
-                < seen
-            ):
+            entry_id = r.json()["time_entry"]["id"]
+            while not conn.execute(applied, {"id": entry_id}).scalar_one():
                 time.sleep(0.002)
             lags.append((time.perf_counter() - acknowledged) * 1000)
+    engine.dispose()
     return lags
+
+
+def _memory_kib(pid: int, field: str) -> int:
+    """`VmRSS` (now) or `VmHWM` (peak so far) of a process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise SystemExit(f"no {field} for process {pid}")
+
+
+def export_figures(base: str, headers: dict[str, str], pid: int) -> dict[str, float]:
+    """Every entry as CSV through the gateway, read as it streams: rows, seconds, and the
+    reporting process's resident memory before and at its peak."""
+    before, peak_before = _memory_kib(pid, "VmRSS"), _memory_kib(pid, "VmHWM")
+    started, rows, size = time.perf_counter(), 0, 0
+    with httpx.stream("GET", base + "/api/v1/exports/time-entries", headers=headers, timeout=600) as r:
+        if r.status_code != 200:
+            raise SystemExit(f"export answered {r.status_code}")
+        for chunk in r.iter_bytes():
+            rows += chunk.count(b"\n")
+            size += len(chunk)
+    return {
+        "rows": rows - 1,
+        "seconds": time.perf_counter() - started,
+        "mb": size / 1e6,
+        "rss_before_mib": before / 1024,
+        "peak_growth_mib": max(0, _memory_kib(pid, "VmHWM") - max(before, peak_before)) / 1024,
+    }
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -122,8 +151,8 @@ def _percentile(values: list[float], p: float) -> float:
 
 
 def run(wrk, wrk_bin, base: str, headers: dict[str, str], db_url: str, env: dict[str, str], *, project_id: int,
-        post_script: str, seconds: int):  # fmt: skip
-    """Seed, then measure; returns (summary rows, lag rows)."""
+        post_script: str, seconds: int, reporting_pid: int):  # fmt: skip
+    """Seed, then measure; returns (summary rows, lag rows, export figures)."""
     seed(db_url, env)
     rows = []
     year = "start_date=2025-01-01&end_date=2025-12-31"
@@ -141,6 +170,8 @@ def run(wrk, wrk_bin, base: str, headers: dict[str, str], db_url: str, env: dict
             fig = wrk(wrk_bin, base + path, {**headers, **extra}, seconds=seconds, connections=1, extra_lua=P95_LUA)
             rows.append((f"{label} ({mode})", 1, fig))
 
+    exported = export_figures(base, headers, reporting_pid)
+
     # Event lag: a user of its own, idle, then with wrk POSTing entries for the admin meanwhile.
     account = {"username": f"lag{uuid.uuid4().hex[:6]}", "password": "bench-password", "role": "admin"}
     user = httpx.post(base + "/api/v1/users", headers=headers, json=account)
@@ -148,7 +179,7 @@ def run(wrk, wrk_bin, base: str, headers: dict[str, str], db_url: str, env: dict
                        json={"name": "lag", "user_id": user.json()["user"]["id"], "scopes": "admin:all"})  # fmt: skip
     probe_headers = {"Authorization": f"Bearer {token.json()['token']}"}
     lag_rows = []
-    lag_rows.append(("idle", _lag_probe(base, probe_headers, project_id, LAG_PROBES // 2)))
+    lag_rows.append(("idle", _lag_probe(base, probe_headers, project_id, LAG_PROBES // 2, db_url)))
     load = threading.Thread(
         target=lambda: wrk(
             wrk_bin, base + "/api/v1/time-entries", headers, seconds=seconds, connections=4, script=post_script
@@ -157,8 +188,11 @@ def run(wrk, wrk_bin, base: str, headers: dict[str, str], db_url: str, env: dict
     )
     load.start()
     time.sleep(1)
-    busy = _lag_probe(base, probe_headers, project_id, LAG_PROBES // 2)
+    busy = _lag_probe(base, probe_headers, project_id, LAG_PROBES // 2, db_url)
     lag_rows.append(("while 4 connections POST entries", busy))
     load.join()
-    return rows, [(label, {"n": len(v), "p50": statistics.median(v), "p99": _percentile(v, 99), "max": max(v)})
-                  for label, v in lag_rows]  # fmt: skip
+    lags = [
+        (label, {"n": len(v), "p50": statistics.median(v), "p99": _percentile(v, 99), "max": max(v)})
+        for label, v in lag_rows
+    ]
+    return rows, exported, lags

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
+from reporting.display import hours
 from reporting.exports import repository
 from reporting.exports.repository import EntryFilters, Names
 from shared.db import utcnow
@@ -125,7 +126,7 @@ def entry_object(row: Row, names: Names, now: datetime) -> dict[str, Any]:
     data["project"] = _named(names.projects, row.project_id, data.get("project"))
     data["task"] = _named(names.tasks, task_id, data.get("task"))
     data["client"] = _named(names.clients, row.client_id, data.get("client"))
-    data.setdefault("duration_hours", round((data.get("duration_seconds") or 0) / 3600, 2))
+    data.setdefault("duration_hours", hours(data.get("duration_seconds") or 0))
     data.setdefault("paid", False)
     if row.end_time is None:  # a running timer's display duration is live, as the list shows it
         data["duration_formatted"] = hms(live_seconds(row.start_time, row.break_seconds, row.paused_at, now))
