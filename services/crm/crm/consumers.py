@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from crm.events import AUTH_USER_EVENTS, TRACKING_PROJECT_EVENTS
 from crm.models import KnownProject, KnownUser
 from shared.app import ConsumerSpec
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, required
 from shared.events.replica import upsert_replica
 
 
 def apply_user_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
+    required(data, "id", "username")
     # A deleted user keeps their name on the notes they wrote; it only stops being active.
     upsert_replica(
         session,

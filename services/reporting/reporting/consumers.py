@@ -21,7 +21,7 @@ from reporting.models import AppliedPosition, KnownClient, KnownProject, KnownTa
 from reporting.rollups import apply_entry_event
 from shared.app import ConsumerSpec
 from shared.db import utcnow
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, required
 from shared.events.replica import upsert_replica
 
 
@@ -41,6 +41,7 @@ def _date(value: Any) -> date | None:
 
 def apply_project_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
+    required(data, "id", "name")
     values = {
         "id": int(data["id"]),
         "name": data["name"],
@@ -57,6 +58,7 @@ def apply_project_event(session: Session, event: EventEnvelope) -> None:
 
 def apply_task_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
+    required(data, "id", "project_id", "name")
     values = {
         "id": int(data["id"]),
         "project_id": int(data["project_id"]),
@@ -72,6 +74,7 @@ def apply_task_event(session: Session, event: EventEnvelope) -> None:
 
 def apply_client_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
+    required(data, "id", "name")
     values = {
         "id": int(data["id"]),
         "name": data["name"],
@@ -83,6 +86,7 @@ def apply_client_event(session: Session, event: EventEnvelope) -> None:
 
 def apply_user_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
+    required(data, "id", "username")
     values = {
         "id": int(data["id"]),
         "username": data["username"],

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from reporting.consumers import consumers_for
 from reporting.models import metadata
 from reporting.settings import ReportingSettings
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, MalformedEvent
 from shared.events.link import NatsLink
 
 # The read models compared (the bookkeeping tables differ by design: positions, processed ids).
@@ -71,7 +71,10 @@ async def _replay_into(engine: Engine, schema: str, link: NatsLink, settings: Re
                     continue
                 with Session(scratch) as session, session.begin():
                     for msg in msgs:
-                        spec.handler(session, EventEnvelope.from_json(msg.data))
+                        try:
+                            spec.handler(session, EventEnvelope.from_json(msg.data))
+                        except MalformedEvent:
+                            continue  # the live consumer drops it too
                 for msg in msgs:
                     await msg.ack()
                 applied += len(msgs)

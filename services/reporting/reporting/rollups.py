@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from reporting.calendar import day_of, month_of
 from reporting.display import hundredths_of_hour
 from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, required
 
 # pg_advisory_xact_lock(ENTRY_LOCK, entry id): one entry's events apply one at a time.
 ENTRY_LOCK = 0x7E_0001
@@ -77,6 +77,7 @@ def _instant(value: Any) -> datetime | None:
 
 def entry_values(data: dict[str, Any], *, deleted: bool, zone: tzinfo) -> dict[str, Any]:
     """The replica row of an entry from its API object (tracking.md §1.3)."""
+    required(data, "id", "user_id", "start_time")
     start = _instant(data["start_time"])
     duration = data.get("duration_seconds")
     return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from shared.app import ConsumerSpec
-from shared.events import EventEnvelope
+from shared.events import EventEnvelope, required
 from shared.events.replica import upsert_replica
 from tracking.events import AUTH_USER_EVENTS, CRM_CLIENT_EVENTS
 from tracking.models import KnownClient, KnownUser
@@ -16,6 +16,7 @@ from tracking.models import KnownClient, KnownUser
 
 def apply_user_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
+    required(data, "id", "username")
     values = {
         "id": int(data["id"]),
         "username": data["username"],
@@ -32,6 +33,7 @@ def apply_user_event(session: Session, event: EventEnvelope) -> None:
 
 def apply_client_event(session: Session, event: EventEnvelope) -> None:
     data = event.data
+    required(data, "id", "name")
     upsert_replica(
         session,
         KnownClient,

@@ -1,6 +1,6 @@
 """Events: envelope, outbox (`record`), relay to JetStream, durable consumers."""
 
-from shared.events.envelope import EventEnvelope
+from shared.events.envelope import EventEnvelope, MalformedEvent, required
 from shared.events.outbox import record
 
-__all__ = ["EventEnvelope", "record"]
+__all__ = ["EventEnvelope", "MalformedEvent", "record", "required"]

@@ -18,7 +18,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from shared.events.envelope import EventEnvelope
+from shared.events.envelope import EventEnvelope, MalformedEvent
 from shared.events.link import NatsLink
 
 log = logging.getLogger(__name__)
@@ -105,6 +105,10 @@ class DurableConsumer:
     async def _handle(self, msg: Msg, envelope: EventEnvelope) -> None:
         try:
             await asyncio.to_thread(self.apply, envelope)
+        except MalformedEvent as exc:  # never applicable: dropped, not redelivered forever
+            log.error("consumer %s: dropping event %s on %s: %s", self.name, envelope.id, msg.subject, exc)
+            await msg.term()
+            return
         except Exception:  # noqa: BLE001 - redelivered later; the transaction rolled back
             log.exception("consumer %s: event %s failed", self.name, envelope.id)
             await msg.nak(delay=2)

@@ -31,3 +31,14 @@ class EventEnvelope(BaseModel):
     @classmethod
     def from_json(cls, raw: bytes) -> EventEnvelope:
         return cls.model_validate_json(raw)
+
+
+class MalformedEvent(ValueError):
+    """An event whose data lacks what its subject promises: applying it again cannot succeed."""
+
+
+def required(data: dict[str, Any], *keys: str) -> None:
+    """Raise `MalformedEvent` unless `data` has every key with a value (before any write)."""
+    missing = [key for key in keys if data.get(key) is None]
+    if missing:
+        raise MalformedEvent(f"event data lacks {', '.join(missing)}")

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 
 from shared.db import new_sessionmaker
 from shared.events.consumer import DurableConsumer
-from shared.events.envelope import EventEnvelope
+from shared.events.envelope import EventEnvelope, required
 from shared.events.link import NatsLink
 
 tally_md = MetaData()
@@ -121,3 +121,29 @@ def test_a_failing_event_in_a_batch_holds_back_only_itself(engine, infra_urls):
     info = asyncio.run(scenario())
     assert count(engine, f"ok-{tag}") == 5
     assert info.num_ack_pending + info.num_pending >= 1  # the failing event is not acknowledged
+
+
+def test_a_malformed_event_is_dropped_not_redelivered(engine, infra_urls):
+    def strict(session, envelope):
+        required(envelope.data, "name")
+        add_name(session, envelope)
+
+    subject = f"tt.demo.strict{uuid.uuid4().hex[:6]}.added"  # a subject of its own: no older messages
+    c = consumer(engine, infra_urls)
+    c.handler, c.subject = strict, subject
+    envelope = EventEnvelope(type=subject, source="demo", data={"other": 1})
+
+    async def scenario():
+        js = await c.link.jetstream()
+        await js.publish(envelope.type, envelope.to_json(), headers={"Nats-Msg-Id": envelope.id})
+        task = asyncio.create_task(c.run())
+        await asyncio.sleep(1.5)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        info = await js.consumer_info(c.link.stream, c.name)
+        await js.delete_consumer(c.link.stream, c.name)
+        await c.link.close()
+        return info
+
+    info = asyncio.run(scenario())
+    assert info.num_ack_pending == 0 and info.num_pending == 0  # terminated, not waiting for a retry

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from reporting import rollups
 from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
+from shared.events import MalformedEvent
 
 T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)
 
@@ -149,3 +151,14 @@ def test_everyones_buckets_sum_all_users_per_project(session, entry, next_user_i
         select(ProjectMonthTotal.seconds).where(ProjectMonthTotal.project_id == project_id)
     ).scalar_one()
     assert month == 3600
+
+
+def test_an_event_without_its_entity_is_malformed_and_writes_nothing(session, publish, user_id):
+    for subject, data in (
+        ("tt.auth.user.updated", {"id": user_id, "is_active": False}),  # another producer's partial event
+        ("tt.tracking.time_entry.created", {"id": 5, "user_id": user_id}),
+        ("tt.tracking.project.updated", {"name": "no id"}),
+    ):
+        with pytest.raises(MalformedEvent):
+            publish(subject, data)
+    assert session.execute(select(Entry).where(Entry.user_id == user_id)).first() is None
