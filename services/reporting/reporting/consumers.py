@@ -102,15 +102,20 @@ def apply_user_event(session: Session, event: EventEnvelope) -> None:
     upsert_replica(session, KnownUser, values, event)
 
 
+def _position_upsert() -> Any:
+    stmt = insert(AppliedPosition)
+    newest = func.greatest(AppliedPosition.event_at, stmt.excluded.event_at)
+    return stmt.on_conflict_do_update(
+        index_elements=["consumer"], set_={"event_at": newest, "applied_at": stmt.excluded.applied_at}
+    )
+
+
+_RECORD_POSITION = _position_upsert()  # built once: it runs for every event
+
+
 def record_position(session: Session, consumer: str, event: EventEnvelope) -> None:
     """The newest event time this consumer has applied (never moves back)."""
-    stmt = insert(AppliedPosition).values(consumer=consumer, event_at=event.occurred_at, applied_at=utcnow())
-    newest = func.greatest(AppliedPosition.event_at, stmt.excluded.event_at)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["consumer"], set_={"event_at": newest, "applied_at": stmt.excluded.applied_at}
-        )
-    )
+    session.execute(_RECORD_POSITION, {"consumer": consumer, "event_at": event.occurred_at, "applied_at": utcnow()})
 
 
 Handler = Callable[[Session, EventEnvelope], None]

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 CONSISTENCY_HEADER = "x-tt-consistency"
 _POLL_SECONDS = 0.005
+# More events than this still to apply cannot be caught up within the wait: answer at once.
+_CATCH_UP_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,8 @@ async def caught_up(request: Request) -> bool:
                 info = await js.consumer_info(settings.nats_stream, durable)
                 if not info.num_pending and not info.num_ack_pending:
                     return True
+                if info.num_pending > _CATCH_UP_LIMIT:
+                    return False  # replaying history (a new or long-stopped consumer): no use waiting
                 if last is None:
                     last = (await js.stream_info(settings.nats_stream)).state.last_seq
                 elif info.ack_floor and (info.ack_floor.stream_seq or 0) >= last:

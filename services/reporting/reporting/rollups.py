@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -54,20 +54,19 @@ class Contribution:
         }
 
 
-def contribution(entry: Entry | dict[str, Any]) -> Contribution | None:
+def contribution(entry: dict[str, Any]) -> Contribution | None:
     """None for a running timer or a deleted entry: reports count completed entries only."""
-    get = entry.get if isinstance(entry, dict) else entry.__getattribute__
-    if get("deleted") or get("end_time") is None or get("duration_seconds") is None:
+    if entry["deleted"] or entry["end_time"] is None or entry["duration_seconds"] is None:
         return None
     return Contribution(
-        user_id=get("user_id"),
-        project_id=get("project_id") or 0,
-        task_id=get("task_id") or 0,
-        client_id=get("client_id") or 0,
-        day=get("day"),
-        seconds=get("duration_seconds"),
-        billable=get("billable"),
-        centihours=get("centihours"),
+        user_id=entry["user_id"],
+        project_id=entry["project_id"] or 0,
+        task_id=entry["task_id"] or 0,
+        client_id=entry["client_id"] or 0,
+        day=entry["day"],
+        seconds=entry["duration_seconds"],
+        billable=entry["billable"],
+        centihours=entry["centihours"],
     )
 
 
@@ -103,17 +102,15 @@ def entry_values(data: dict[str, Any], *, deleted: bool, zone: tzinfo) -> dict[s
 
 def apply_entry_event(session: Session, event: EventEnvelope, zone: tzinfo) -> None:
     values = entry_values(event.data, deleted=event.type.endswith(".deleted"), zone=zone)
-    session.execute(select(func.pg_advisory_xact_lock(ENTRY_LOCK, values["id"])))
-    old = session.execute(select(Entry).where(Entry.id == values["id"])).scalar_one_or_none()
-    if old is not None and old.event_at > event.occurred_at:
+    params = {"id": values["id"]}
+    session.execute(_LOCK_ENTRY, params)
+    old = session.execute(_LOAD_ENTRY, params).mappings().first()
+    if old is not None and old["event_at"] > event.occurred_at:
         return
     if old is not None:
-        _add(session, contribution(old), -1)
-    stmt = insert(Entry).values(**values, event_at=event.occurred_at)
-    changes = {key: stmt.excluded[key] for key in (*values, "event_at") if key != "id"}
-    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes))
+        _add(session, contribution(dict(old)), -1)
+    session.execute(_UPSERT_ENTRY, {**values, "event_at": event.occurred_at})
     _add(session, contribution(values), +1)
-    session.expire_all()
 
 
 # Every rollup level and how each key column is read from an entry: an entry's contribution
@@ -137,18 +134,43 @@ def _bucket(part: Contribution, model) -> dict[str, Any]:
     return {name: month_of(part.day) if name == "month" else getattr(part, name) for name in _keys(model)}
 
 
+# The statements of the apply path, built once (executed with parameters): building them per
+# event cost more Python time than PostgreSQL spent running them.
+_LOCK_ENTRY = select(func.pg_advisory_xact_lock(ENTRY_LOCK, bindparam("id")))
+_CONTRIBUTION_FIELDS = ("user_id", "project_id", "task_id", "client_id", "day", "end_time", "duration_seconds",
+                        "billable", "centihours", "deleted", "event_at")  # fmt: skip
+_LOAD_ENTRY = select(*(getattr(Entry, name) for name in _CONTRIBUTION_FIELDS)).where(Entry.id == bindparam("id"))
+
+
+def _upsert(model, set_) -> Any:
+    stmt = insert(model)
+    return stmt.on_conflict_do_update(index_elements=_keys(model), set_=set_(stmt))
+
+
+_UPSERT_ENTRY = _upsert(
+    Entry, lambda stmt: {c.name: stmt.excluded[c.name] for c in Entry.__table__.columns if c.name != "id"}
+)
+_ADD_TO_BUCKET = {
+    model: _upsert(model, lambda stmt, m=model: {n: getattr(m, n) + stmt.excluded[n] for n in MEASURES}).returning(
+        model.entries
+    )
+    for model in LEVELS
+}
+_DROP_EMPTY_BUCKET = {
+    model: delete(model).where(*(getattr(model, k) == bindparam(k) for k in _keys(model)), model.entries == 0)
+    for model in LEVELS
+}
+
+
 def _add(session: Session, part: Contribution | None, sign: int) -> None:
     if part is None:
         return
     measures = part.measures(sign)
     for model in LEVELS:
         key = _bucket(part, model)
-        stmt = insert(model).values(**key, **measures)
-        added = {name: getattr(model, name) + stmt.excluded[name] for name in MEASURES}
-        session.execute(stmt.on_conflict_do_update(index_elements=list(key), set_=added))
-        if sign < 0:  # an emptied bucket goes, as a rebuild would never create it
-            where = [getattr(model, name) == value for name, value in key.items()]
-            session.execute(delete(model).where(*where, model.entries == 0))
+        left = session.execute(_ADD_TO_BUCKET[model], {**key, **measures}).scalar_one()
+        if left == 0:  # an emptied bucket goes, as a rebuild would never create it
+            session.execute(_DROP_EMPTY_BUCKET[model], key)
 
 
 def _recomputed(model) -> tuple[str, str]:

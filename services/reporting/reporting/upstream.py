@@ -3,11 +3,15 @@ domains and the outbox flush of fresh reads. One pooled HTTP client per process.
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 
 from shared.identity import IDENTITY_HEADER, Identity, IdentityCodec
 
 SERVICE = "reporting"
+# httpx logs every request at INFO; the service logs what matters itself.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class Upstream:

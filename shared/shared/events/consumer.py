@@ -105,10 +105,6 @@ class DurableConsumer:
     async def _handle(self, msg: Msg, envelope: EventEnvelope) -> None:
         try:
             await asyncio.to_thread(self.apply, envelope)
-        except MalformedEvent as exc:  # never applicable: dropped, not redelivered forever
-            log.error("consumer %s: dropping event %s on %s: %s", self.name, envelope.id, msg.subject, exc)
-            await msg.term()
-            return
         except Exception:  # noqa: BLE001 - redelivered later; the transaction rolled back
             log.exception("consumer %s: event %s failed", self.name, envelope.id)
             await msg.nak(delay=2)
@@ -127,6 +123,8 @@ class DurableConsumer:
                 self._apply_in(session, envelope)
 
     def _apply_in(self, session, envelope: EventEnvelope) -> bool:
+        """Handlers check an event's fields before they write: a malformed event (it can never
+        apply) is dropped — logged and acknowledged — instead of redelivered forever."""
         fresh = session.execute(
             insert(self.processed)
             .values(consumer=self.name, event_id=envelope.id)
@@ -135,7 +133,11 @@ class DurableConsumer:
         ).first()
         if fresh is None:
             return False
-        self.handler(session, envelope)
+        try:
+            self.handler(session, envelope)
+        except MalformedEvent as exc:
+            log.error("consumer %s: dropping event %s (%s): %s", self.name, envelope.id, envelope.type, exc)
+            return False
         return True
 
 
