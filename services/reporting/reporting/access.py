@@ -1,24 +1,14 @@
-"""Who may see what (CONVENTIONS §4): a user's own data unless admin; project scope by role."""
+"""Who may see what (CONVENTIONS §4): project scope by role. (A `user_id` filter on own data:
+`shared.entry_filters.visible_user`.)"""
 
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
 
 from reporting.models import KnownProject
-from shared.errors import ForbiddenError
 from shared.identity import Identity
 
 SEE_ALL_PROJECTS = ("admin", "manager")
-
-
-def report_user(identity: Identity, requested: int | None) -> int | None:
-    """The user a report is about: admins choose any (None = everyone); others only
-    themselves, and naming anyone else is `403 Access denied`."""
-    if identity.is_admin:
-        return requested
-    if requested is not None and requested != identity.user_id:
-        raise ForbiddenError("Access denied")
-    return identity.user_id
 
 
 def project_scope(identity: Identity) -> ColumnElement[bool]:

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Date, DateTime, Row, cast, func, select, t
 from sqlalchemy.orm import Session
 
 from reporting.models import DayTotal, Entry, KnownClient, KnownProject, KnownTask, KnownUser
+from shared.entry_filters import EntryFilters
 
 
 def week_totals(session: Session, first: date, last: date, user_id: int | None) -> list[Row]:
@@ -31,18 +32,6 @@ def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
         return {}
     stmt = select(KnownUser.id, KnownUser.username).where(KnownUser.id.in_(wanted))
     return dict(session.execute(stmt).tuples().all())
-
-
-@dataclass(frozen=True, slots=True)
-class EntryFilters:
-    """The time-entry list's filters (tracking.md §4.1) after parsing; None = not filtered."""
-
-    user_id: int | None = None
-    project_id: int | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-    billable: bool | None = None
-    include_active: bool = False
 
 
 def _conditions(filters: EntryFilters) -> list[ColumnElement[bool]]:

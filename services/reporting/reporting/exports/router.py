@@ -13,6 +13,7 @@ from reporting.exports import payroll, time_entries
 from reporting.freshness import FreshDep
 from reporting.routing import feature_router
 from shared.db import SessionDep, get_session
+from shared.entry_filters import RawEntryFilters
 from shared.identity import Identity, requires
 
 router = feature_router("/api/v1/exports", tags=["exports"])
@@ -88,7 +89,7 @@ def export_time_entries(
     `user`, `project`, `task` and `client` are the current names. The file is named
     `time_entries_<YYYYMMDD_HHMMSS UTC>.<csv|jsonl>`."""
     settings = request.app.state.settings
-    raw = time_entries.RawFilters(project_id, user_id, start_date, end_date, billable, include_active)
+    raw = RawEntryFilters(project_id, user_id, start_date, end_date, billable, include_active)
     export = time_entries.start_export(
         session, identity, raw, format_name=format_name, zone=settings.zone, chunk_rows=settings.export_chunk_rows
     )

@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from reporting.display import hours
 from reporting.exports import repository
-from reporting.exports.repository import EntryFilters, Names
+from reporting.exports.repository import Names
 from shared.db import utcnow
-from shared.errors import ForbiddenError, ValidationError
+from shared.entry_filters import EntryFilters, RawEntryFilters, entry_filters
+from shared.errors import ValidationError
 from shared.identity import Identity
-from shared.query import billable_filter, filter_id, filter_instant, is_true
 
 CSV_COLUMNS = (
     "id",
@@ -62,42 +62,12 @@ FORMATS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class RawFilters:
-    """The list's query parameters as sent."""
-
-    project_id: str | None = None
-    user_id: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    billable: str | None = None
-    include_active: str | None = None
-
-
 def export_format(raw: str | None) -> ExportFormat:
     """`csv` (default) or `jsonl`, any case; anything else is `400 validation_error`."""
     name = (raw or "").strip().lower() or "csv"
     if name not in FORMATS:
         raise ValidationError({"format": ["Must be one of: csv, jsonl"]}, "format must be csv or jsonl")
     return FORMATS[name]
-
-
-def entry_filters(identity: Identity, raw: RawFilters, zone: tzinfo) -> EntryFilters:
-    """As the list reads them: unparseable filters are ignored; a non-admin naming another
-    user is `403 Access denied`, and without `user_id` gets their own entries."""
-    user_id = filter_id(raw.user_id)
-    if not identity.is_admin:
-        if user_id is not None and user_id != identity.user_id:
-            raise ForbiddenError("Access denied")
-        user_id = identity.user_id
-    return EntryFilters(
-        user_id=user_id,
-        project_id=filter_id(raw.project_id),
-        start=filter_instant(raw.start_date, zone),
-        end=filter_instant(raw.end_date, zone, end_of_day=True),
-        billable=billable_filter(raw.billable),
-        include_active=is_true(raw.include_active),
-    )
 
 
 def hms(seconds: int) -> str:
@@ -178,7 +148,7 @@ class EntryExport:
 def start_export(
     session: Session,
     identity: Identity,
-    raw: RawFilters,
+    raw: RawEntryFilters,
     *,
     format_name: str | None,
     zone: tzinfo,

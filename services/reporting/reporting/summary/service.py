@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reporting.access import report_user
 from reporting.display import UNKNOWN_PROJECT
 from reporting.models import KnownProject
 from reporting.settings import ReportingSettings
 from reporting.totals import range_totals
 from shared.db import utcnow
+from shared.entry_filters import visible_user
 from shared.identity import Identity
 from shared.query import filter_id, filter_instant
 from shared.timefmt import iso_utc
@@ -31,7 +31,7 @@ def summary(
     project_id: str | None,
     user_id: str | None,
 ) -> dict[str, Any]:
-    user = report_user(identity, filter_id(user_id))
+    user = visible_user(identity, filter_id(user_id))
     zone = settings.zone
     end = filter_instant(end_date, zone, end_of_day=True) or utcnow()
     start = filter_instant(start_date, zone) or end - timedelta(days=DEFAULT_DAYS)

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session
 
+from shared.entry_filters import EntryFilters
 from tracking.models import Project, Task, TimeEntry
-
-
-@dataclass(frozen=True)
-class EntryFilters:
-    """§4.1 filters after parsing; None = not filtered."""
-
-    user_id: int | None = None
-    project_id: int | None = None
-    start: datetime | None = None
-    end: datetime | None = None
-    billable: bool | None = None
-    include_active: bool = False
 
 
 def _conditions(filters: EntryFilters) -> list[ColumnElement[bool]]:

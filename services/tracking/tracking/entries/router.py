@@ -8,11 +8,11 @@ from fastapi import Body, Header, Query
 from fastapi.responses import JSONResponse
 
 from shared.db import SessionDep
+from shared.entry_filters import RawEntryFilters
 from shared.identity import Identity, requires
 from shared.pagination import PageDep
 from tracking.deps import SettingsDep
 from tracking.entries import service
-from tracking.entries.rules import RawFilters
 from tracking.entries.schemas import (
     EntryCreate,
     EntryDelete,
@@ -46,7 +46,7 @@ def list_time_entries(
     include_active: Annotated[str | None, Query(description="`true` includes running timers")] = None,
 ) -> dict:
     """Entries newest start first; standard users see their own. Unparseable filters are ignored."""
-    raw = RawFilters(project_id, user_id, start_date, end_date, billable, include_active)
+    raw = RawEntryFilters(project_id, user_id, start_date, end_date, billable, include_active)
     return service.list_entries(session, identity, page, raw, settings=settings)
 
 

@@ -1,9 +1,8 @@
-"""Pure time-entry rules: list filter parsing (§4.1), the desktop's manual-entry slot (COMPAT),
-optimistic concurrency (§4.4 rule 2) and which project statuses a timer may run on (§6.2)."""
+"""Pure time-entry rules: the desktop's manual-entry slot (COMPAT), optimistic concurrency
+(§4.4 rule 2) and which project statuses a timer may run on (§6.2)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from tracking.errors import DomainError
@@ -12,18 +11,6 @@ from tracking.errors import DomainError
 CONFLICT_TOLERANCE = timedelta(seconds=2)
 # The desktop's manual entry starts here on a day without completed entries.
 DAY_START = time(9, 0)
-
-
-@dataclass(frozen=True)
-class RawFilters:
-    """§4.1 query parameters as sent."""
-
-    project_id: str | None = None
-    user_id: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    billable: str | None = None
-    include_active: str | None = None
 
 
 def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:

@@ -7,15 +7,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shared.entry_filters import RawEntryFilters, entry_filters
 from shared.errors import ForbiddenError, NotFoundError, ValidationError
 from shared.identity import Identity
 from shared.pagination import PageParams, pagination_object
-from shared.query import billable_filter, filter_id, filter_instant, is_true
 from tracking import events
 from tracking.entries import idempotency, repository, updating
 from tracking.entries.creation import create_entry
-from tracking.entries.repository import EntryFilters
-from tracking.entries.rules import RawFilters, day_bounds, desktop_slot
+from tracking.entries.rules import day_bounds, desktop_slot
 from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
 from tracking.entries.serializers import serialize_entries, serialize_one
 from tracking.errors import DomainError
@@ -39,26 +38,10 @@ def visible_entry(session: Session, entry_id: int, identity: Identity, *, lock: 
     return entry
 
 
-def _filters(identity: Identity, raw: RawFilters, settings: TrackingSettings) -> EntryFilters:
-    user_id = filter_id(raw.user_id)
-    if not identity.is_admin:
-        if user_id is not None and user_id != identity.user_id:
-            raise ForbiddenError("Access denied")
-        user_id = identity.user_id
-    return EntryFilters(
-        user_id=user_id,
-        project_id=filter_id(raw.project_id),
-        start=filter_instant(raw.start_date, settings.zone),
-        end=filter_instant(raw.end_date, settings.zone, end_of_day=True),
-        billable=billable_filter(raw.billable),
-        include_active=is_true(raw.include_active),
-    )
-
-
 def list_entries(
-    session: Session, identity: Identity, page: PageParams, raw: RawFilters, *, settings: TrackingSettings
+    session: Session, identity: Identity, page: PageParams, raw: RawEntryFilters, *, settings: TrackingSettings
 ) -> dict[str, Any]:
-    filters = _filters(identity, raw, settings)
+    filters = entry_filters(identity, raw, settings.zone)
     stmt = repository.list_statement(filters).limit(page.per_page).offset(page.offset)
     entries = list(session.scalars(stmt))
     pagination = pagination_object(page, repository.count_entries(session, filters))
