@@ -11,12 +11,20 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
+import email_validator
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 CENT = Decimal("0.01")
 # Beyond Numeric(15, 2): refused as invalid rather than failing in the database.
 MAX_MONEY = Decimal("1e12")
+
+# Upstream takes any syntactically valid e-mail address, and self-hosted teams use internal
+# domains (`billing@acme.local`, `qa@example.test`, `admin@localhost`). email_validator refuses
+# its special-use names (local, localhost, test, invalid, …) whatever the call's options; emptying
+# its list is the library's documented switch. It is process-wide: `email_address` below is the
+# platform's only caller.
+email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
 
 
 def trim(value: Any) -> Any:
@@ -117,13 +125,21 @@ def int_or_none(value: Any) -> int | None:
         return None
 
 
-def check_email(value: str | None) -> str | None:
-    if value is None:
-        return None
+def email_address(value: str) -> str:
+    """`value` normalized (domain lower-cased) when it is a syntactically valid e-mail address on
+    any domain, a single-label one included (no DNS lookup); else ValueError "Not a valid email
+    address."."""
     try:
-        validate_email(value, check_deliverability=False)
+        return validate_email(value, check_deliverability=False, globally_deliverable=False).normalized
     except EmailNotValidError:
         raise ValueError("Not a valid email address.") from None
+
+
+def check_email(value: str | None) -> str | None:
+    """The `Email` field: kept as sent (trimmed) once `email_address` accepts it."""
+    if value is None:
+        return None
+    email_address(value)
     return value
 
 

@@ -8,10 +8,9 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from email_validator import EmailNotValidError, validate_email
-
 from auth.models import ROLES
 from shared.errors import ValidationError
+from shared.inputs import email_address
 
 USERNAME_MAX = 80
 PASSWORD_MIN = 8
@@ -94,9 +93,9 @@ def _email(value: str) -> str:
     if len(value) > 200:
         raise Invalid("Must be at most 200 characters")
     try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError as exc:
-        raise Invalid("Not a valid email address.") from exc
+        return email_address(value)
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
 
 
 def _password(value: str) -> str:

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from auth.models import User
@@ -156,6 +157,22 @@ class TestCreateUser:
         body = r.json()
         assert body["error_code"] == "validation_error" and body["success"] is False
         assert set(body["errors"]) == {"username", "password", "role", "email"}
+
+    @pytest.mark.parametrize("email", ["billing@acme.local", "qa@example.test", "admin@localhost"])
+    def test_email_on_an_internal_domain_is_accepted(self, client, admin_headers, email):
+        body = {"username": email.split("@")[0] + "-internal", "password": "password-1", "email": email}
+        r = client.post("/api/v1/users", json=body, headers=admin_headers)
+        assert r.status_code == 201, r.text
+        assert r.json()["user"]["email"] == email
+
+    @pytest.mark.parametrize("email", ["a@", "@b.c", "a b@c.d"])
+    def test_malformed_email_is_the_standard_validation_error(self, client, admin_headers, email):
+        body = {"username": "malformed", "password": "password-1", "email": email}
+        r = client.post("/api/v1/users", json=body, headers=admin_headers)
+        assert r.status_code == 400
+        out = r.json()
+        assert {"error", "message", "error_code", "errors"} <= set(out) and out["error_code"] == "validation_error"
+        assert out["errors"] == {"email": ["Not a valid email address."]}
 
     def test_wrong_types_are_validation_errors(self, client, admin_headers):
         r = client.post("/api/v1/users", json={"username": 5, "password": ["x"]}, headers=admin_headers)

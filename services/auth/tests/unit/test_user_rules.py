@@ -76,6 +76,10 @@ class TestCleanFields:
         assert clean["assigned_client_ids"] == [3, 1]
         assert clean["github_username"] is None
 
+    def test_email_on_an_internal_domain_is_kept_with_its_domain_lower_cased(self):
+        assert clean_fields({"email": " QA@Example.TEST "}) == {"email": "QA@example.test"}
+        assert clean_fields({"email": "billing@acme.local"}) == {"email": "billing@acme.local"}
+
     def test_every_bad_field_is_reported(self):
         with pytest.raises(ValidationError) as info:
             clean_fields(

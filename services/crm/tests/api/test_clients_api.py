@@ -100,6 +100,22 @@ class TestCreateClient:
         assert r.json()["error_code"] == "validation_error"
         assert list(r.json()["errors"]) == [field]
 
+    @pytest.mark.parametrize("email", ["billing@acme.local", "qa@example.test", "ops@intranet.invalid"])
+    def test_email_on_an_internal_domain_is_accepted(self, client, user_headers, email):
+        r = client.post("/api/v1/clients", json={"name": f"Internal {email}", "email": email}, headers=user_headers)
+        assert r.status_code == 201, r.text
+        assert r.json()["client"]["email"] == email
+
+    @pytest.mark.parametrize("email", ["a@", "@b.c", "a b@c.d"])
+    def test_malformed_email_is_the_standard_validation_error(self, client, user_headers, session, email):
+        r = client.post("/api/v1/clients", json={"name": "Malformed", "email": email}, headers=user_headers)
+        assert r.status_code == 400
+        body = r.json()
+        assert {"error", "message", "error_code", "errors"} <= set(body) and body["success"] is False
+        assert body["error_code"] == "validation_error"
+        assert body["errors"] == {"email": ["Not a valid email address."]}
+        assert session.scalar(select(func.count()).select_from(Client)) == 0
+
     def test_numeric_string_rate_is_accepted(self, client, user_headers):
         r = client.post(
             "/api/v1/clients", json={"name": "Rated", "default_hourly_rate": "80.125"}, headers=user_headers

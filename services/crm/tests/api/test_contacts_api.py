@@ -232,6 +232,22 @@ class TestCreateContact:
         assert r.json()["error_code"] == "validation_error" and list(r.json()["errors"]) == [field]
         assert contact_count() == 0 and outbox_events() == []
 
+    def test_email_on_an_internal_domain_is_accepted(self, client, my_client, user_headers, stored_contact):
+        body = {"first_name": "Quinn", "last_name": "Ashe", "email": "qa@example.test"}
+        r = client.post(f"/api/v1/clients/{my_client.id}/contacts", json=body, headers=user_headers)
+        assert r.status_code == 201, r.text
+        assert r.json()["contact"]["email"] == "qa@example.test"
+        assert stored_contact(r.json()["contact"]["id"]).email == "qa@example.test"
+
+    def test_malformed_email_is_the_standard_validation_error(self, client, my_client, user_headers, contact_count):
+        body = {"first_name": "Quinn", "last_name": "Ashe", "email": "qa @example.test"}
+        r = client.post(f"/api/v1/clients/{my_client.id}/contacts", json=body, headers=user_headers)
+        assert r.status_code == 400
+        out = r.json()
+        assert {"error", "message", "error_code", "errors"} <= set(out) and out["error_code"] == "validation_error"
+        assert out["errors"] == {"email": ["Not a valid email address."]}
+        assert contact_count() == 0
+
     def test_names_of_100_characters_are_accepted(self, client, my_client, user_headers):
         body = {"first_name": "x" * 100, "last_name": "y" * 100}
         assert (
