@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,77 +19,56 @@ log = logging.getLogger(__name__)
 
 CORE_MODULES = ["auth", "main", "projects", "timer", "tasks"]
 
-ENDPOINTS: dict[str, Any] = {
-    "projects": "/api/v1/projects",
-    "time_entries": "/api/v1/time-entries",
-    "tasks": "/api/v1/tasks",
-    "clients": "/api/v1/clients",
-    "invoices": "/api/v1/invoices",
-    "expenses": "/api/v1/expenses",
-    "payments": "/api/v1/payments",
-    "mileage": "/api/v1/mileage",
-    "deals": "/api/v1/deals",
-    "leads": "/api/v1/leads",
-    "contacts": "/api/v1/clients/<client_id>/contacts",
-    "issues": "/api/v1/issues",
-    "time_entry_approvals": "/api/v1/time-entry-approvals",
-    "per_diems": "/api/v1/per-diems",
-    "per_diem_rates": "/api/v1/per-diem-rates",
-    "budget_alerts": "/api/v1/budget-alerts",
-    "calendar_events": "/api/v1/calendar/events",
-    "kanban_columns": "/api/v1/kanban/columns",
-    "saved_filters": "/api/v1/saved-filters",
-    "time_entry_templates": "/api/v1/time-entry-templates",
-    "comments": "/api/v1/comments",
-    "recurring_invoices": "/api/v1/recurring-invoices",
-    "credit_notes": "/api/v1/credit-notes",
-    "client_notes": "/api/v1/clients/<client_id>/notes",
-    "client_invoice_unbilled": "/api/v1/clients/<client_id>/invoice-unbilled",
-    "project_costs": "/api/v1/projects/<project_id>/costs",
-    "tax_rules": "/api/v1/tax-rules",
-    "currencies": "/api/v1/currencies",
-    "exchange_rates": "/api/v1/exchange-rates",
-    "favorites": "/api/v1/users/me/favorites/projects",
-    "activities": "/api/v1/activities",
-    "audit_logs": "/api/v1/audit-logs",
-    "ai": "/api/v1/ai/chat",
-    "invoice_pdf_templates": "/api/v1/invoice-pdf-templates",
-    "invoice_templates": "/api/v1/invoice-templates",
-    "webhooks": "/api/v1/webhooks",
-    "users": "/api/v1/users",
-    "reports": "/api/v1/reports/summary",
-    "timesheet_periods": "/api/v1/timesheet-periods",
-    "timesheet_policy": "/api/v1/timesheet-policy",
-    "time_off": {
-        "leave_types": "/api/v1/time-off/leave-types",
-        "requests": "/api/v1/time-off/requests",
-        "balances": "/api/v1/time-off/balances",
-        "holidays": "/api/v1/time-off/holidays",
+# CONVENTIONS §10.1: `endpoints` under upstream's names, by the service that serves each path. A
+# service that is not deployed contributes nothing: a client following an entry never meets a 404.
+SERVICE_ENDPOINTS: dict[str, dict[str, Any]] = {
+    "auth": {
+        "users": "/api/v1/users",
     },
-    "payroll_export": "/api/v1/exports/payroll",
-    "capacity_report": "/api/v1/reports/capacity",
-    "compliance_reports": {
-        "locked_periods": "/api/v1/reports/compliance/locked-periods",
-        "audit_events": "/api/v1/reports/compliance/audit-events",
+    "tracking": {
+        "projects": "/api/v1/projects",
+        "time_entries": "/api/v1/time-entries",
+        "tasks": "/api/v1/tasks",
+        "time_entry_approvals": "/api/v1/time-entry-approvals",
+        "favorites": "/api/v1/users/me/favorites/projects",
     },
-    "mileage_gps": "/api/v1/mileage/gps",
-    "search": "/api/v1/search",
+    "crm": {
+        "clients": "/api/v1/clients",
+        "deals": "/api/v1/deals",
+        "leads": "/api/v1/leads",
+        "contacts": "/api/v1/clients/<client_id>/contacts",
+        "client_notes": "/api/v1/clients/<client_id>/notes",
+        "quotes": "/api/v1/quotes",
+    },
+    "reporting": {
+        "reports": "/api/v1/reports/summary",
+        "payroll_export": "/api/v1/exports/payroll",
+        "search": "/api/v1/search",
+    },
+    "integrations": {
+        "webhooks": "/api/v1/webhooks",
+    },
     "inventory": {
-        "items": "/api/v1/inventory/items",
-        "warehouses": "/api/v1/inventory/warehouses",
-        "stock_levels": "/api/v1/inventory/stock-levels",
-        "movements": "/api/v1/inventory/movements",
-        "transfers": "/api/v1/inventory/transfers",
-        "suppliers": "/api/v1/inventory/suppliers",
-        "purchase_orders": "/api/v1/inventory/purchase-orders",
-        "reports": {
-            "valuation": "/api/v1/inventory/reports/valuation",
-            "movement_history": "/api/v1/inventory/reports/movement-history",
-            "turnover": "/api/v1/inventory/reports/turnover",
-            "low_stock": "/api/v1/inventory/reports/low-stock",
+        "inventory": {
+            "items": "/api/v1/inventory/items",
+            "warehouses": "/api/v1/inventory/warehouses",
+            "stock_levels": "/api/v1/inventory/stock-levels",
+            "movements": "/api/v1/inventory/movements",
+            "transfers": "/api/v1/inventory/transfers",
+            "reports": {
+                "valuation": "/api/v1/inventory/reports/valuation",
+                "movement_history": "/api/v1/inventory/reports/movement-history",
+                "turnover": "/api/v1/inventory/reports/turnover",
+                "low_stock": "/api/v1/inventory/reports/low-stock",
+            },
         },
     },
 }
+
+
+def deployed_endpoints(services: Iterable[str]) -> dict[str, Any]:
+    """`/api/v1/info`'s `endpoints`: the entries of the given (deployed) services."""
+    return {name: path for service in services for name, path in SERVICE_ENDPOINTS[service].items()}
 
 
 def utc_now_iso() -> str:
@@ -108,7 +88,7 @@ class SystemEndpoints:
             "setup_required": False,
             "documentation_url": "/api/docs",
             "authentication": "API Token (Bearer or X-API-Key header)",
-            "endpoints": ENDPOINTS,
+            "endpoints": deployed_endpoints(settings.service_urls()),
             "timezone": settings.timezone,
         }
         self._modules: list[str] | None = None

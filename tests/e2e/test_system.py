@@ -1,6 +1,7 @@
 """Unauthenticated system surfaces of the gateway (CONVENTIONS §1, §10)."""
 
 import re
+import uuid
 
 import httpx
 
@@ -27,8 +28,31 @@ def test_info_matches_the_spec(stack):
     assert isinstance(endpoints, dict)
     assert endpoints["time_entries"] == "/api/v1/time-entries"
     assert endpoints["contacts"] == "/api/v1/clients/<client_id>/contacts"
-    assert set(endpoints["inventory"]["reports"]) == {"valuation", "movement_history", "turnover", "low_stock"}
+    # the stack deploys auth, tracking, crm and reporting; inventory and integrations are not deployed
+    assert {"users", "projects", "clients", "reports", "payroll_export", "search"} <= set(endpoints)
+    assert not {"inventory", "webhooks", "invoices", "expenses", "mileage"} & set(endpoints)
     assert "projects" in info["enabled_modules"] and "timer" in info["enabled_modules"]
+
+
+def _paths(node):
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from _paths(value)
+    else:
+        yield node
+
+
+def test_every_advertised_endpoint_is_served(stack, admin):
+    """CONVENTIONS §10.1: a client that follows an entry never meets a 404."""
+    client = admin.post("/api/v1/clients", json={"name": f"Info {uuid.uuid4().hex[:8]}"})
+    assert client.status_code == 201
+    client_id = client.json()["client"]["id"]
+    endpoints = httpx.get(stack.gateway_url + "/api/v1/info").json()["endpoints"]
+    for path in _paths(endpoints):
+        url = path.replace("<client_id>", str(client_id))
+        assert "<" not in url, f"no real value for a parameter of {path}"
+        r = admin.get(url)
+        assert r.status_code != 404, (path, r.status_code, r.text)
 
 
 def test_health(stack):
