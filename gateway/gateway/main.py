@@ -89,7 +89,7 @@ class Runtime:
             max_connections=settings.redis_max_connections,
         )
         self.usage = UsageRecorder(self.internal, auth_url, flush_seconds=settings.usage_flush_seconds)
-        self.proxy = Proxy(settings, services)
+        self.proxy = Proxy(settings, services, credentials_changed=self.tokens.apply_change)
         self.openapi = OpenApiEndpoints(self.registry, version=settings.app_version)
         self.system = SystemEndpoints(self)
         self.system.routes.update(self.openapi.routes)

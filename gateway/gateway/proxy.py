@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 import aiohttp
 from starlette.types import Receive, Scope, Send
@@ -22,7 +23,7 @@ from yarl import URL
 
 from gateway.http import RequestContext, send_status_error
 from gateway.settings import GatewaySettings
-from shared.identity import IDENTITY_HEADER
+from shared.identity import CREDENTIALS_CHANGED_HEADER, IDENTITY_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,9 @@ _DROP_REQUEST = HOP_BY_HOP | {
     b"x-forwarded-host",
 }
 # The gateway's server adds its own `date` and `server`; the rate-limit and request-id headers are ours.
+_CREDENTIALS_CHANGED = CREDENTIALS_CHANGED_HEADER.encode()
 _DROP_RESPONSE = HOP_BY_HOP | {
+    _CREDENTIALS_CHANGED,
     b"date",
     b"server",
     b"x-request-id",
@@ -104,7 +107,17 @@ def _text(value: bytes) -> str:
 
 
 class Proxy:
-    def __init__(self, settings: GatewaySettings, services: dict[str, str], *, max_body: int = 32 * 1024 * 1024):
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        services: dict[str, str],
+        *,
+        credentials_changed: Callable[[str], None] = lambda _: None,
+        max_body: int = 32 * 1024 * 1024,
+    ):
+        """`credentials_changed` gets auth's `x-tt-credentials-changed` before the answer goes
+        out (the token cache evicts: the caller's next request is judged on the change)."""
+        self.credentials_changed = credentials_changed
         self.services = {name: url.rstrip("/") for name, url in services.items()}
         for url in self.services.values():
             if URL(url).scheme != "http":
@@ -222,6 +235,10 @@ class Proxy:
 
     async def _relay(self, resp: aiohttp.ClientResponse, scope: Scope, send: Send, ctx: RequestContext) -> None:
         headers = [(k.lower(), v) for k, v in resp.raw_headers]
+        if ctx.route.service == "auth":
+            for key, value in headers:
+                if key == _CREDENTIALS_CHANGED:
+                    self.credentials_changed(value.decode("latin-1"))
         skip = _connection_tokens(headers)
         out = [(k, v) for k, v in headers if k not in _DROP_RESPONSE and k not in skip]
         if ctx.cors:

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from shared.settings import PlatformSettings
+from shared.settings import SERVICES, PlatformSettings
 
-# Every service the gateway may route to, in the order they are loaded and reported.
-SERVICES = ("auth", "tracking", "crm", "inventory", "reporting", "integrations")
+__all__ = ["SERVICES", "GatewaySettings"]
 
 
 class GatewaySettings(PlatformSettings):
     service_name: str = "gateway"
     gateway_port: int = 8000
 
-    # Base URL of each service; None (or empty) = not deployed.
+    # The other services' URLs come from the base settings; auth is expected by default.
     auth_url: str | None = "http://127.0.0.1:8001"
-    tracking_url: str | None = None
-    crm_url: str | None = None
-    inventory_url: str | None = None
-    reporting_url: str | None = None
-    integrations_url: str | None = None
 
     # None: process-local rate limits only (a single gateway process).
     redis_url: str | None = None
@@ -60,21 +54,12 @@ class GatewaySettings(PlatformSettings):
     timezone: str = "Europe/Rome"
     trust_forwarded_for: bool = False
 
-    @field_validator(
-        "auth_url", "tracking_url", "crm_url", "inventory_url", "reporting_url", "integrations_url", "redis_url"
-    )
+    @field_validator("redis_url")
     @classmethod
-    def _empty_is_none(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        return value.strip().rstrip("/")
+    def _no_redis_when_empty(cls, value: str | None) -> str | None:
+        return value.strip() if value and value.strip() else None
 
     @field_validator("rate_limit_per_minute", "rate_limit_per_hour", "login_rate_limit_per_minute")
     @classmethod
     def _at_least_one(cls, value: int) -> int:
         return max(1, value)
-
-    def service_urls(self) -> dict[str, str]:
-        """Deployed services only: name → base URL."""
-        urls = {name: getattr(self, f"{name}_url") for name in SERVICES}
-        return {name: url for name, url in urls.items() if url}

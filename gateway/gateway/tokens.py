@@ -203,7 +203,8 @@ class TokenCache:
         return await asyncio.shield(task)
 
     def _fetched(self, digest: str, task: asyncio.Future[TokenRecord | None]) -> None:
-        self._inflight.pop(digest, None)
+        if self._inflight.get(digest) is task:
+            del self._inflight[digest]
         if not task.cancelled():
             task.exception()  # retrieved here so an unawaited failure is not logged twice
 
@@ -247,24 +248,41 @@ class TokenCache:
                 if not digests:
                     del self._by_user[record.user_id]
 
-    def evict_token(self, token_id: int) -> None:
+    def _invalidate(self) -> None:
+        """Lookups in flight may have read auth before the change: later requests must not
+        join them (their callers, who came before the change, still get their answer)."""
         self._generation += 1
+        self._inflight.clear()
+
+    def evict_token(self, token_id: int) -> None:
+        self._invalidate()
         digest = self._by_token.get(token_id)
         if digest is not None:
             self._drop(digest)
 
     def evict_user(self, user_id: int) -> None:
-        self._generation += 1
+        self._invalidate()
         for digest in list(self._by_user.get(user_id, ())):
             self._drop(digest)
 
+    def apply_change(self, header: str) -> None:
+        """Auth's `x-tt-credentials-changed` (`token=<id>`, `user=<id>`, comma-separated)."""
+        for item in header.split(","):
+            kind, _, value = item.strip().partition("=")
+            if not value.isdigit():
+                continue
+            if kind == "token":
+                self.evict_token(int(value))
+            elif kind == "user":
+                self.evict_user(int(value))
+
     def forget_unknown(self) -> None:
         """A token was created: no negative entry may hide it."""
-        self._generation += 1
+        self._invalidate()
         self._negative.clear()
 
     def clear(self) -> None:
-        self._generation += 1
+        self._invalidate()
         self._positive.clear()
         self._negative.clear()
         self._by_token.clear()

@@ -24,14 +24,17 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.consistency import FreshnessMiddleware
 from shared.db import create_db_engine, new_sessionmaker
 from shared.errors import install_error_handlers
+from shared.events.catchup import FLUSH_PATH, ReplicaSync
 from shared.events.consumer import DurableConsumer, Handler
 from shared.events.link import NatsLink
 from shared.events.outbox import OUTBOX_TABLE, PROCESSED_EVENTS_TABLE, session_info
 from shared.events.relay import OutboxRelay
 from shared.identity import IdentityCodec, ScopeRequirement, get_identity, internal
 from shared.settings import PlatformSettings
+from shared.upstream import Upstream
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +165,15 @@ def create_service_app(
         )
         for c in consumers
     ]
+    codec = IdentityCodec(settings.identity_secret.get_secret_value(), ttl_seconds=settings.identity_ttl_seconds)
+    upstream = Upstream(codec, service=settings.service_name)
+    sync = ReplicaSync(
+        link=link,
+        upstream=upstream,
+        owner_urls=settings.service_urls(),
+        durables=[(c.name, c.subject) for c in durable],
+        timeout=settings.catch_up_timeout_seconds,
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -173,6 +185,7 @@ def create_service_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            await upstream.close()
             await link.close()
             engine.dispose()
 
@@ -189,15 +202,16 @@ def create_service_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessions
-    app.state.identity_codec = IdentityCodec(
-        settings.identity_secret.get_secret_value(), ttl_seconds=settings.identity_ttl_seconds
-    )
+    app.state.identity_codec = codec
+    app.state.upstream = upstream
+    app.state.replica_sync = sync
     app.state.relay = relay
     app.state.nats = link
     app.state.consumers = durable
     app.state.service_dir = service_dir
     install_error_handlers(app)
     app.add_middleware(JsonBodyMiddleware)
+    app.add_middleware(FreshnessMiddleware, sync=sync)
     routers = list(routers)
     for router in routers:
         app.include_router(router)
@@ -214,7 +228,7 @@ def create_service_app(
             status_code=200 if ready else 503,
         )
 
-    app.include_router(_flush_router(relay))
+    app.include_router(_flush_router(relay, link))
     app.router.routes.append(Route("/healthz", healthz, methods=["GET"]))
     app.router.routes.append(Route("/readyz", readyz, methods=["GET"]))
     app.openapi = publish_scopes(app, routers)
@@ -223,15 +237,23 @@ def create_service_app(
     return app
 
 
-def _flush_router(relay: OutboxRelay) -> APIRouter:
+def _flush_router(relay: OutboxRelay, link: NatsLink) -> APIRouter:
     """`/internal/events/flush`: answers once the events committed before the call are
-    published (read models use it for read-your-writes); 503 if that took too long."""
+    published, with `position`: the stream's last sequence then, at or after every one of them
+    (replicas catch up to it before deciding, `shared.events.catchup`); 503 if publishing took
+    too long or NATS cannot be reached."""
     router = APIRouter(include_in_schema=False)
 
-    @router.post("/internal/events/flush", dependencies=[internal()])
+    @router.post(FLUSH_PATH, dependencies=[internal()])
     async def flush_events(timeout: float = 1.0) -> JSONResponse:
-        flushed = await relay.flush(min(max(timeout, 0.0), 5.0))
-        return JSONResponse({"flushed": flushed}, status_code=200 if flushed else 503)
+        if not await relay.flush(min(max(timeout, 0.0), 5.0)):
+            return JSONResponse({"flushed": False}, status_code=503)
+        try:
+            position = await link.last_sequence()
+        except Exception as exc:  # noqa: BLE001 - NATS down: the caller decides on its replica
+            log.debug("flush: no stream position: %r", exc)
+            return JSONResponse({"flushed": True}, status_code=503)
+        return JSONResponse({"flushed": True, "position": position})
 
     return router
 

@@ -22,6 +22,10 @@ from joserfc.jwk import OctKey
 from shared.errors import ApiError, ForbiddenError, ModuleDisabledError, UnauthorizedError
 
 IDENTITY_HEADER = "x-tt-identity"
+# On auth's answer to a write that changed what a token may do (`token=<id>`, `user=<id>`): the
+# gateway that carries it evicts those cache entries before the caller sees the answer, so the
+# very next request is judged on the change. Other gateways follow on the event. Never forwarded.
+CREDENTIALS_CHANGED_HEADER = "x-tt-credentials-changed"
 ALGORITHM = "HS256"
 
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+# Every service of the platform, in the order the gateway loads and reports them.
+SERVICES = ("auth", "tracking", "crm", "inventory", "reporting", "integrations")
 
 
 class PlatformSettings(BaseSettings):
@@ -32,6 +35,25 @@ class PlatformSettings(BaseSettings):
     outbox_poll_seconds: float = 1.0
     log_level: str = "INFO"
 
+    # Base URL of each service; None (or empty) = not deployed. A service reaches the owners of
+    # its replicas here (catch-up before a decision) and the gateway routes to them.
+    auth_url: str | None = None
+    tracking_url: str | None = None
+    crm_url: str | None = None
+    inventory_url: str | None = None
+    reporting_url: str | None = None
+    integrations_url: str | None = None
+    # How long a decision on a replica waits for it to catch up with the owner (DESIGN.md
+    # "Consistency"); past it the replica's answer stands and the response says `stale`.
+    catch_up_timeout_seconds: float = Field(default=1.0, ge=0)
+
+    @field_validator(*(f"{name}_url" for name in SERVICES))
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return value.strip().rstrip("/")
+
     @field_validator("identity_secret")
     @classmethod
     def _real_secret(cls, value: SecretStr) -> SecretStr:
@@ -40,6 +62,11 @@ class PlatformSettings(BaseSettings):
         if len(raw) < 32:
             raise ValueError("TT_IDENTITY_SECRET must be a real secret of at least 32 characters")
         return value
+
+    def service_urls(self) -> dict[str, str]:
+        """Deployed services only: name → base URL."""
+        urls = {name: getattr(self, f"{name}_url") for name in SERVICES}
+        return {name: url for name, url in urls.items() if url}
 
     def service_database_url(self, explicit: str | None = None) -> str:
         """The service's own database: explicit URL if given, else `tt_<service>` on the server."""

@@ -16,7 +16,6 @@ from reporting.search.router import ROUTERS as SEARCH_ROUTERS
 from reporting.settings import ReportingSettings
 from reporting.suggestions.router import ROUTERS as SUGGESTION_ROUTERS
 from reporting.summary.router import router as summary_router
-from reporting.upstream import Upstream
 from shared.app import create_service_app
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -30,10 +29,6 @@ ROUTERS = (
 )
 
 
-def _start(app: FastAPI) -> None:
-    app.state.upstream = Upstream(app.state.identity_codec)
-
-
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     return create_service_app(
@@ -44,6 +39,5 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         routers=list(ROUTERS),
         service_dir=SERVICE_DIR,
         consumers=consumers_for(settings.zone),
-        on_startup=_start,
         database_url=settings.database,
     )

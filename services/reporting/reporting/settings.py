@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
 from shared.settings import PlatformSettings
 
@@ -19,10 +19,6 @@ class ReportingSettings(PlatformSettings):
     timezone: str = "Europe/Rome"
     # System currency of the value dashboard (reporting.md §4.1).
     currency: str = "EUR"
-    # The services the global search fans out to and whose outbox a fresh read flushes; unset =
-    # not deployed (that search domain is reported failed; fresh reads skip the flush).
-    tracking_url: str | None = None
-    crm_url: str | None = None
     # Each search domain's budget: a slower domain is reported in `errors` with `partial: true`.
     search_timeout_seconds: float = Field(default=2.0, gt=0)
     # Read-your-writes (reporting.md preamble): before answering, wait until every event tracking
@@ -31,13 +27,6 @@ class ReportingSettings(PlatformSettings):
     freshness_timeout_seconds: float = Field(default=2.0, ge=0)
     # Rows per chunk of a streamed export: memory stays bounded by this, not by the export's size.
     export_chunk_rows: int = Field(default=2000, ge=1)
-
-    @field_validator("tracking_url", "crm_url")
-    @classmethod
-    def _empty_is_none(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        return value.strip().rstrip("/")
 
     @property
     def database(self) -> str:

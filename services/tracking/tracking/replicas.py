@@ -1,4 +1,6 @@
-"""Reads of the replicas other services feed: users (auth) and clients (CRM)."""
+"""Reads of the replicas other services feed: users (auth) and clients (CRM). A decision that
+finds no usable row catches up with the owner first (`shared.events.replica.confirmed_row`):
+a client or user created by the caller's previous request is valid in this one."""
 
 from __future__ import annotations
 
@@ -7,19 +9,21 @@ from datetime import UTC, datetime
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from shared.events.replica import confirmed_row
 from shared.identity import Identity
+from shared.inputs import row_id
 from tracking.entries.durations import NO_ROUNDING, Rounding
 from tracking.models import KnownClient, KnownUser
 
 
 def valid_client(session: Session, client_id: int) -> KnownClient | None:
-    """The client if CRM knows it and has not deleted it."""
-    client = session.get(KnownClient, client_id)
-    return client if client is not None and not client.deleted else None
+    """The client if CRM has it and has not deleted it."""
+    return confirmed_row(session, KnownClient, row_id(client_id), owner="crm", usable=lambda c: not c.deleted)
 
 
-def known_user(session: Session, user_id: int) -> KnownUser | None:
-    return session.get(KnownUser, user_id)
+def active_user(session: Session, user_id: int) -> KnownUser | None:
+    """The user if auth has them and they are active (assignees, entries made for others)."""
+    return confirmed_row(session, KnownUser, row_id(user_id), owner="auth", usable=lambda u: u.is_active)
 
 
 def rounding_for(session: Session, user_id: int) -> Rounding:

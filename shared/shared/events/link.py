@@ -51,6 +51,11 @@ class NatsLink:
                 self._nc, self._js = nc, js
         return self._js
 
+    async def last_sequence(self) -> int:
+        """The sequence of the newest message on the stream (0 when it is empty)."""
+        js = await self.jetstream()
+        return (await js.stream_info(self.stream)).state.last_seq or 0
+
     async def client(self) -> Client:
         await self.jetstream()
         assert self._nc is not None

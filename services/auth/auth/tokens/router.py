@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from auth.routing import feature_router
 from auth.schemas import MessageResponse
 from auth.tokens import service
 from auth.tokens.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenList
 from shared.db import SessionDep
-from shared.identity import Identity, requires
+from shared.identity import CREDENTIALS_CHANGED_HEADER, Identity, requires
 
 AdminScope = Annotated[Identity, requires("admin:all")]
 
@@ -27,14 +27,18 @@ def create_api_token(body: ApiTokenCreate, session: SessionDep, identity: AdminS
     return service.create_api_token(session, body, actor=identity)
 
 
-def toggle_api_token(token_id: int, session: SessionDep, identity: AdminScope) -> dict:
+def toggle_api_token(token_id: int, session: SessionDep, identity: AdminScope, response: Response) -> dict:
     """Activate or deactivate a token."""
-    return service.toggle_api_token(session, token_id, actor=identity)
+    answer = service.toggle_api_token(session, token_id, actor=identity)
+    response.headers[CREDENTIALS_CHANGED_HEADER] = f"token={token_id}"
+    return answer
 
 
-def delete_api_token(token_id: int, session: SessionDep, identity: AdminScope) -> dict:
+def delete_api_token(token_id: int, session: SessionDep, identity: AdminScope, response: Response) -> dict:
     """Revoke (hard-delete) a token."""
-    return service.delete_api_token(session, token_id, actor=identity)
+    answer = service.delete_api_token(session, token_id, actor=identity)
+    response.headers[CREDENTIALS_CHANGED_HEADER] = f"token={token_id}"
+    return answer
 
 
 def build_router(prefix: str, *, legacy: bool = False) -> APIRouter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import status
+from fastapi import Response, status
 
 from auth.deps import SettingsDep
 from auth.routing import feature_router
@@ -12,7 +12,7 @@ from auth.schemas import MessageResponse
 from auth.users import service
 from auth.users.schemas import MeResponse, UserCreate, UserEnvelope, UserList, UserMessageEnvelope, UserUpdate
 from shared.db import SessionDep
-from shared.identity import Identity, requires
+from shared.identity import CREDENTIALS_CHANGED_HEADER, Identity, requires
 from shared.pagination import PageDep
 
 router = feature_router("/api/v1/users", tags=["users"])
@@ -45,23 +45,34 @@ def get_user(user_id: int, session: SessionDep, settings: SettingsDep, identity:
     return service.get_user(session, user_id, actor=identity, settings=settings)
 
 
+# A user's role, admin flag, modules and active state travel in their tokens' identities.
+def _user_changed(response: Response, user_id: int) -> None:
+    response.headers[CREDENTIALS_CHANGED_HEADER] = f"user={user_id}"
+
+
 @router.patch("/{user_id:id}", response_model=UserMessageEnvelope)
 def update_user(
-    user_id: int, body: UserUpdate, session: SessionDep, settings: SettingsDep, identity: AdminScope
+    user_id: int, body: UserUpdate, session: SessionDep, settings: SettingsDep, identity: AdminScope, response: Response
 ) -> dict:
     """Partial update: only the keys present change (admin user required)."""
-    return service.update_user(session, user_id, body, actor=identity, settings=settings)
+    answer = service.update_user(session, user_id, body, actor=identity, settings=settings)
+    _user_changed(response, user_id)
+    return answer
 
 
 @router.put("/{user_id:id}", response_model=UserMessageEnvelope)
 def update_user_put(
-    user_id: int, body: UserUpdate, session: SessionDep, settings: SettingsDep, identity: AdminScope
+    user_id: int, body: UserUpdate, session: SessionDep, settings: SettingsDep, identity: AdminScope, response: Response
 ) -> dict:
     """Same partial semantics as PATCH (CONVENTIONS §1)."""
-    return service.update_user(session, user_id, body, actor=identity, settings=settings)
+    answer = service.update_user(session, user_id, body, actor=identity, settings=settings)
+    _user_changed(response, user_id)
+    return answer
 
 
 @router.delete("/{user_id:id}", response_model=MessageResponse)
-def deactivate_user(user_id: int, session: SessionDep, identity: AdminScope) -> dict:
+def deactivate_user(user_id: int, session: SessionDep, identity: AdminScope, response: Response) -> dict:
     """Deactivate a user (never a hard delete); their tokens stop working at once."""
-    return service.deactivate_user(session, user_id, actor=identity)
+    answer = service.deactivate_user(session, user_id, actor=identity)
+    _user_changed(response, user_id)
+    return answer

@@ -14,6 +14,7 @@ from crm.clients.schemas import ClientCreate, ClientFields, ClientUpdate
 from crm.clients.serializers import client_event_data, serialize_client
 from crm.errors import DuplicateClientError
 from crm.models import Client
+from shared.consistency import catch_up
 from shared.errors import ConflictError, ValidationError
 from shared.identity import Identity
 from shared.pagination import PageParams, paginate
@@ -95,8 +96,10 @@ def update_client(session: Session, client_id: int, body: ClientUpdate, *, actor
 
 def delete_client(session: Session, client_id: int, *, actor: Identity) -> dict[str, Any]:
     """Refused while projects or quotes reference the client (retire it with status instead);
-    otherwise its contacts and notes go with it."""
+    otherwise its contacts and notes go with it. Projects live in tracking: the project replica
+    catches up first, so a project created a moment ago guards its client too."""
     client = client_in_scope(session, client_id, actor, lock=True)
+    catch_up("tracking")
     if repository.has_projects(session, client.id):
         raise ConflictError("The client still has projects; set its status to inactive instead")
     if repository.has_quotes(session, client.id):

@@ -14,17 +14,20 @@ from crm.models import Client, Contact, Deal, KnownProject, Lead, Quote
 from crm.ownership import ensure_owner_or_admin, owner_filter
 from crm.updates import apply_text_updates
 from shared.errors import NotFoundError, ValidationError
+from shared.events.replica import confirmed_row
 from shared.identity import Identity
+from shared.inputs import row_id
 from shared.pagination import PageParams, paginate
 
 NAME_REQUIRED = ["name is required"]
-# Linked rows that must exist; the project is checked against the tracking-project replica.
+# Linked rows that must exist, with the service that owns them: the project is checked against
+# the tracking-project replica, which catches up with tracking before it says "not found".
 REFERENCES = (
-    ("client_id", Client, "Client not found"),
-    ("contact_id", Contact, "Contact not found"),
-    ("lead_id", Lead, "Lead not found"),
-    ("related_quote_id", Quote, "Quote not found"),
-    ("related_project_id", KnownProject, "Project not found"),
+    ("client_id", Client, "Client not found", None),
+    ("contact_id", Contact, "Contact not found", None),
+    ("lead_id", Lead, "Lead not found", None),
+    ("related_quote_id", Quote, "Quote not found", None),
+    ("related_project_id", KnownProject, "Project not found", "tracking"),
 )
 # Stored on create as sent (None when absent).
 CREATE_AS_SENT = (
@@ -79,9 +82,15 @@ def get_deal(session: Session, deal_id: int, identity: Identity) -> dict[str, An
 
 def _reference_errors(session: Session, body: DealCreate | DealUpdate) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    for field, model, message in REFERENCES:
-        row_id = getattr(body, field)
-        if row_id is not None and not repository.row_exists(session, model, row_id):
+    for field, model, message, owner in REFERENCES:
+        value = getattr(body, field)
+        if value is None:
+            continue
+        if owner is None:
+            found = repository.row_exists(session, model, value)
+        else:
+            found = confirmed_row(session, model, row_id(value), owner=owner) is not None
+        if not found:
             errors[field] = [message]
     return errors
 

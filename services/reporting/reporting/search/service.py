@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 
 from reporting.settings import ReportingSettings
-from reporting.upstream import Upstream
 from shared.errors import ApiError
 from shared.identity import Identity
 from shared.inputs import int_or_none
+from shared.upstream import Upstream
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from tracking.entries.rules import timer_project_error
 from tracking.entries.serializers import serialize_one
 from tracking.errors import DomainError, TimerAlreadyRunningError
 from tracking.models import Project, TimeEntry
-from tracking.replicas import known_user, rounding_for, valid_client
+from tracking.replicas import active_user, rounding_for, valid_client
 from tracking.settings import TrackingSettings
 from tracking.timer_settings import single_active_timer
 
@@ -52,8 +52,7 @@ def check_owner(session: Session, actor: Identity, owner_id: int) -> None:
         return
     if not actor.is_admin:
         raise ForbiddenError("Only admins may create time entries for other users")
-    user = known_user(session, owner_id)
-    if user is None or not user.is_active:
+    if active_user(session, owner_id) is None:
         raise ValidationError({"user_id": ["User not found or inactive"]}, "User not found or inactive")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.errors import ValidationError
 from shared.identity import Identity
-from shared.inputs import int_or_none, row_id
+from shared.inputs import int_or_none
 from shared.pagination import PageParams, paginate
 from tracking import events, replicas
 from tracking.access import project_in_scope, project_scope
@@ -68,7 +68,7 @@ def _require(body: ProjectFields, fields: set[str], *, creating: bool) -> None:
 
 
 def _check_client(session: Session, client_id: int) -> None:
-    if replicas.valid_client(session, row_id(client_id)) is None:
+    if replicas.valid_client(session, client_id) is None:
         raise invalid_client()
 
 

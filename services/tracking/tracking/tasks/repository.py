@@ -39,11 +39,6 @@ def project_exists(session: Session, project_id: int) -> bool:
     return session.get(Project, row_id(project_id)) is not None
 
 
-def active_user(session: Session, user_id: int) -> KnownUser | None:
-    user = session.get(KnownUser, row_id(user_id))
-    return user if user is not None and user.is_active else None
-
-
 def seconds_by_task(session: Session, task_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     """task id → (seconds of completed entries, of which billable), one grouped query."""
     ids = set(task_ids)

@@ -12,7 +12,7 @@ from shared.errors import NotFoundError, ValidationError
 from shared.identity import Identity
 from shared.inputs import int_or_none
 from shared.pagination import PageParams, paginate
-from tracking import events
+from tracking import events, replicas
 from tracking.errors import DomainError
 from tracking.models import Task
 from tracking.tasks import repository
@@ -71,7 +71,7 @@ def get_task(session: Session, task_id: int, *, zone: tzinfo) -> dict[str, Any]:
 
 
 def _check_assignee(session: Session, body: TaskFields) -> None:
-    if body.assignee_id is not None and repository.active_user(session, body.assignee_id) is None:
+    if body.assignee_id is not None and replicas.active_user(session, body.assignee_id) is None:
         raise ValidationError({body.assignee_key: ["Assigned user not found"]}, "Assigned user not found")
 
 

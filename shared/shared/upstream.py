@@ -1,5 +1,5 @@
-"""Signed calls to other services' internal routes (`/internal/...`): the global search's
-domains and the outbox flush of fresh reads. One pooled HTTP client per process."""
+"""Signed calls to other services' internal routes (`/internal/...`): an owner's outbox flush
+before a replica decides, reporting's search domains. One pooled HTTP client per process."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ import httpx
 
 from shared.identity import IDENTITY_HEADER, Identity, IdentityCodec
 
-SERVICE = "reporting"
 # httpx logs every request at INFO; the service logs what matters itself.
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 class Upstream:
-    def __init__(self, codec: IdentityCodec) -> None:
+    def __init__(self, codec: IdentityCodec, *, service: str) -> None:
         self.codec = codec
+        self.service = service
         # Each call passes its own timeout; the pool is shared by all requests of the process.
         self.http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
 
     def identity_header(self, caller: Identity | None) -> dict[str, str]:
         """A platform identity that also carries the user the call is made for, if any."""
         if caller is None:
-            identity = Identity(user_id=None, service=SERVICE)
+            identity = Identity(user_id=None, service=self.service)
         else:
             identity = Identity(
                 user_id=caller.user_id,
@@ -33,7 +33,7 @@ class Upstream:
                 role=caller.role,
                 client_ids=caller.client_ids,
                 modules_off=caller.modules_off,
-                service=SERVICE,
+                service=self.service,
             )
         return {IDENTITY_HEADER: self.codec.sign(identity)}
 
@@ -44,3 +44,6 @@ class Upstream:
 
     async def post(self, url: str, *, params: dict[str, object], timeout: float) -> httpx.Response:
         return await self.http.post(url, params=params, headers=self.identity_header(None), timeout=timeout)
+
+    async def close(self) -> None:
+        await self.http.aclose()
