@@ -124,16 +124,15 @@ def reporting_database(auth_env):
 
 @pytest.fixture(scope="session")
 def stack(auth_env, crm_env, tracking_env, reporting_database, service_process) -> Stack:
-    auth = service_process("auth.main:create_app", auth_env)
-    crm = service_process("crm.main:create_app", crm_env)
-    tracking = service_process("tracking.main:create_app", tracking_env)
-    reporting_env = {
-        **auth_env,
-        "TT_REPORTING_DATABASE_URL": reporting_database,
-        "TT_TRACKING_URL": tracking.url,
-        "TT_CRM_URL": crm.url,
-    }
-    reporting = service_process("reporting.main:create_app", reporting_env)
+    # Every process knows every service's URL (as `make run` does): a service catches its
+    # replicas up with their owner before deciding on them. Ports first, so no order matters.
+    ports = {name: free_port() for name in ("auth", "crm", "tracking", "reporting")}
+    urls = {f"TT_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    auth = service_process("auth.main:create_app", {**auth_env, **urls}, port=ports["auth"])
+    crm = service_process("crm.main:create_app", {**crm_env, **urls}, port=ports["crm"])
+    tracking = service_process("tracking.main:create_app", {**tracking_env, **urls}, port=ports["tracking"])
+    reporting_env = {**auth_env, **urls, "TT_REPORTING_DATABASE_URL": reporting_database}
+    reporting = service_process("reporting.main:create_app", reporting_env, port=ports["reporting"])
     gateway = service_process(
         "gateway.main:create_app",
         gateway_env(
