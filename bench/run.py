@@ -8,6 +8,10 @@
    the filtered first page of the time-entry list with 1,000,000 rows in the table.
 4. Reporting through the gateway (`bench/reporting_load.py`): the summary over a year with
    1,000,000 entries in the read model, and the event lag from tracking's 201 to the summary.
+5. Read-your-writes (`bench/consistency_load.py`): a decision on a replica that has the row (hit)
+   against one that must catch up with the owner first (miss), p50/p99.
+
+`--only consistency` runs the stack and part 5 alone (a quick look at the catch-up cost).
 
 The figures are printed as a Markdown table; `docs/benchmarks.md` records a run.
 """
@@ -32,11 +36,12 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 
 from shared.db import drop_database, migrate  # noqa: E402
-from shared.embedded import embedded  # noqa: E402
+from shared.embedded import embedded, free_port  # noqa: E402
 from shared.identity import Identity, IdentityCodec  # noqa: E402
 from shared.testing.fixtures import ServiceProcess  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import consistency_load as consistency_bench  # noqa: E402
 import reporting_load as reporting_bench  # noqa: E402
 import tracking_load as tracking_bench  # noqa: E402
 
@@ -118,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--only", choices=["consistency"], default=None)
     args = parser.parse_args()
 
     wrk_bin = ensure_wrk()
@@ -132,17 +138,20 @@ def main() -> None:
 
         db_url = make_url(server).set(database=f"tt_bench_auth_{uuid.uuid4().hex[:6]}").render_as_string(False)
         tracking_db = make_url(server).set(database=f"tt_bench_tracking_{uuid.uuid4().hex[:6]}").render_as_string(False)
+        crm_db = make_url(server).set(database=f"tt_bench_crm_{uuid.uuid4().hex[:6]}").render_as_string(False)
         reporting_db = (
             make_url(server).set(database=f"tt_bench_reporting_{uuid.uuid4().hex[:6]}").render_as_string(False)
         )
-        databases += [db_url, tracking_db, reporting_db]
+        databases += [db_url, tracking_db, crm_db, reporting_db]
         migrate(REPO / "services" / "auth", db_url)
         migrate(REPO / "services" / "tracking", tracking_db)
+        migrate(REPO / "services" / "crm", crm_db)
         migrate(REPO / "services" / "reporting", reporting_db)
         env = {
             "TT_DATABASE_URL": server,
             "TT_AUTH_DATABASE_URL": db_url,
             "TT_TRACKING_DATABASE_URL": tracking_db,
+            "TT_CRM_DATABASE_URL": crm_db,
             "TT_REPORTING_DATABASE_URL": reporting_db,
             "TT_NATS_DURABLE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}-",
             "TT_NATS_REPLAY_SINCE": datetime.now(UTC).isoformat(),
@@ -152,19 +161,18 @@ def main() -> None:
             "TT_ADMIN_PASSWORD": "bench-password",
             "TT_LOG_LEVEL": "WARNING",
         }
+        # Every process knows every service (as `make run`): replicas catch up with their owners.
+        ports = {name: free_port() for name in ("auth", "tracking", "crm", "reporting")}
+        env.update({f"TT_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()})
         logs = Path(tempfile.mkdtemp(prefix="tt-bench-logs-"))
-        auth = ServiceProcess("auth.main:create_app", env, logs / "auth.log").start()
-        procs.append(auth)
-        tracking = ServiceProcess("tracking.main:create_app", env, logs / "tracking.log").start()
-        procs.append(tracking)
-        reporting_env = {**env, "TT_TRACKING_URL": tracking.url}
-        reporting = ServiceProcess("reporting.main:create_app", reporting_env, logs / "reporting.log").start()
-        procs.append(reporting)
+        started = {}
+        for name, port in ports.items():
+            started[name] = ServiceProcess(f"{name}.main:create_app", env, logs / f"{name}.log", port=port).start()
+            procs.append(started[name])
+        auth, reporting = started["auth"], started["reporting"]
+        reporting_env = env
         gw_env = {
             **env,
-            "TT_AUTH_URL": auth.url,
-            "TT_TRACKING_URL": tracking.url,
-            "TT_REPORTING_URL": reporting.url,
             "TT_REDIS_URL": redis_url,
             "TT_RATE_LIMIT_PER_MINUTE": "100000000",
             "TT_RATE_LIMIT_PER_HOUR": "100000000",
@@ -188,6 +196,10 @@ def main() -> None:
         direct_headers = {"X-TT-Identity": identity}
         gateway_headers = {"Authorization": f"Bearer {token}"}
         path = "/api/v1/users/me"
+        consistency_rows = consistency_bench.run(gateway.url, gateway_headers)
+        if args.only == "consistency":
+            print_consistency(consistency_rows)
+            return
         for url, headers in ((auth.url, direct_headers), (gateway.url, gateway_headers)):  # warm-up
             wrk(wrk_bin, url + path, headers, seconds=2, connections=args.connections)
         # Throughput under load (latency there is mostly queueing), then the latency a single
@@ -261,6 +273,15 @@ def main() -> None:
     for label, fig in lag_rows:
         print(f"| {label} | {fig['n']} | {fig['p50']:.1f} | {fig['p99']:.1f} | {fig['max']:.1f} |")
     print("\n(target: p99 ≤ 500 ms)")
+    print_consistency(consistency_rows)
+
+
+def print_consistency(rows) -> None:
+    print(f"\nRead-your-writes through the gateway, one client, {consistency_bench.ROUNDS} rounds each\n")
+    print("| decision on a replica | n | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|")
+    for label, fig in rows:
+        print(f"| {label} | {fig['n']} | {fig['p50']:.2f} | {fig['p99']:.2f} |")
 
 
 if __name__ == "__main__":

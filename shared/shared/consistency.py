@@ -11,7 +11,7 @@ test session of its own) there is nothing to catch up with: the replica's answer
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio.from_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +27,10 @@ CURRENT, STALE, EVENTUAL = "current", "stale", "eventual"
 class _RequestFreshness:
     sync: ReplicaSync
     state: str | None = None
+    # One catch-up per owner and request: once caught up, the replica holds every write answered
+    # before this request began (a CSV of many rows naming one unknown client waits once, not
+    # once a row); once failed, trying again would only make the caller wait again.
+    owners: dict[str, bool] = field(default_factory=dict)
 
     def note(self, state: str) -> None:
         if self.state != STALE:  # one unconfirmed decision makes the whole answer stale
@@ -40,8 +44,10 @@ async def catch_up_async(owner: str, *, timeout: float | None = None) -> bool:
     request = _current.get()
     if request is None:
         return False
-    caught_up = await request.sync.catch_up(owner, timeout=timeout)
-    request.note(CURRENT if caught_up else STALE)
+    caught_up = request.owners.get(owner)
+    if caught_up is None:
+        caught_up = request.owners[owner] = await request.sync.catch_up(owner, timeout=timeout)
+        request.note(CURRENT if caught_up else STALE)
     return caught_up
 
 

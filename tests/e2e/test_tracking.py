@@ -38,23 +38,20 @@ def worker(stack, make_token):
 
 @pytest.fixture
 def project(worker):
-    """A client made in CRM and a project on it made in tracking, once the replica has it."""
+    """A client made in CRM and, at once, a project on it made in tracking."""
     c, _ = worker
     client = c.post("/api/v1/clients", json={"name": unique("Client")}).json()["client"]
-    body = {"name": unique("Project"), "client_id": client["id"], "hourly_rate": 80}
-    r = eventually(lambda: (r := c.post("/api/v1/projects", json=body)).status_code == 201 and r)
-    assert r, "the CRM client never reached tracking's replica"
+    r = c.post("/api/v1/projects", json={"name": unique("Project"), "client_id": client["id"], "hourly_rate": 80})
+    assert r.status_code == 201, r.text
     return r.json()["project"]
 
 
 class TestClientReplica:
-    def test_a_new_crm_client_can_be_referenced_within_a_second(self, worker):
+    def test_a_new_crm_client_can_be_referenced_at_once(self, worker):
         c, _ = worker
         client = c.post("/api/v1/clients", json={"name": unique("Fresh")}).json()["client"]
-        started = time.monotonic()
-        body = {"name": "On a fresh client", "client_id": client["id"]}
-        r = eventually(lambda: (r := c.post("/api/v1/projects", json=body)).status_code == 201 and r, timeout=3)
-        assert r and time.monotonic() - started < 1.5
+        r = c.post("/api/v1/projects", json={"name": "On a fresh client", "client_id": client["id"]})
+        assert r.status_code == 201, r.text
         assert r.json()["project"]["client"] == client["name"]
 
     def test_an_unknown_client_is_refused(self, worker):
@@ -191,8 +188,7 @@ class TestBulkImportAndApprovals:
         token, _, _ = make_token(SCOPES + ",read:time_approvals,write:time_approvals")
         with stack.client(token) as c:
             client = c.post("/api/v1/clients", json={"name": unique("Approved")}).json()["client"]
-            body = {"name": "Approval work", "client_id": client["id"]}
-            project = eventually(lambda: (r := c.post("/api/v1/projects", json=body)).status_code == 201 and r)
+            project = c.post("/api/v1/projects", json={"name": "Approval work", "client_id": client["id"]})
             times = {"start_time": "2026-06-01T09:00:00Z", "end_time": "2026-06-01T17:00:00Z"}
             entry = c.post("/api/v1/time-entries", json={"project_id": project.json()["project"]["id"], **times})
             entry_id = entry.json()["time_entry"]["id"]

@@ -175,13 +175,8 @@ def test_search_with_crm_stopped_answers_the_other_domains_as_partial(stack, crm
     admin = {"X-API-Key": stack.admin_token}
     word = uuid.uuid4().hex[:10]
     client = httpx.post(gateway.url + "/api/v1/clients", json={"name": f"Client {word}"}, headers=admin).json()
-    deadline = time.monotonic() + 10
-    while True:  # the project needs the client in tracking's replica
-        r = httpx.post(gateway.url + "/api/v1/projects", headers=admin,
-                       json={"name": f"Project {word}", "client_id": client["client"]["id"]})  # fmt: skip
-        if r.status_code == 201 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    r = httpx.post(gateway.url + "/api/v1/projects", headers=admin,
+                   json={"name": f"Project {word}", "client_id": client["client"]["id"]})  # fmt: skip
     assert r.status_code == 201, r.text
     both = httpx.get(gateway.url + "/api/v1/search", params={"q": word}, headers=admin).json()
     assert [hit["type"] for hit in both["results"]] == ["project", "client"] and both["partial"] is False
@@ -193,3 +188,47 @@ def test_search_with_crm_stopped_answers_the_other_domains_as_partial(stack, crm
     body = r.json()
     assert [hit["type"] for hit in body["results"]] == ["project"]
     assert body["partial"] is True and set(body["errors"]) == {"clients"}
+
+
+def test_with_an_owner_stopped_decisions_fall_back_to_the_replica_within_the_timeout(
+    stack, crm_env, tracking_env, service_process
+):
+    """CRM and tracking processes of their own that know each other. With CRM stopped, tracking
+    still accepts a client its replica has (no wait) and refuses an unknown one from its replica
+    within the catch-up timeout, saying `stale`; with tracking stopped, CRM's delete guard
+    decides on its project replica the same way. No 500, no hang."""
+    crm_port, tracking_port = free_port(), free_port()
+    urls = {"TT_AUTH_URL": stack.auth_url, "TT_CRM_URL": f"http://127.0.0.1:{crm_port}",
+            "TT_TRACKING_URL": f"http://127.0.0.1:{tracking_port}"}  # fmt: skip
+    crm = service_process("crm.main:create_app", {**crm_env, **urls}, port=crm_port)
+    tracking = service_process("tracking.main:create_app", {**tracking_env, **urls}, port=tracking_port)
+    gateway = service_process("gateway.main:create_app", gateway_env(stack.env, stack.auth_url, **urls))
+    admin = {"X-API-Key": stack.admin_token}
+
+    def post(path: str, body: dict) -> httpx.Response:
+        return httpx.post(gateway.url + path, json=body, headers=admin, timeout=10)
+
+    known = post("/api/v1/clients", {"name": f"Known {uuid.uuid4().hex[:6]}"}).json()["client"]
+    lone = post("/api/v1/clients", {"name": f"Lone {uuid.uuid4().hex[:6]}"}).json()["client"]
+    assert post("/api/v1/projects", {"name": "Before the fault", "client_id": known["id"]}).status_code == 201
+
+    crm.stop()
+    started = time.monotonic()
+    hit = post("/api/v1/projects", {"name": "On a known client", "client_id": known["id"]})
+    assert hit.status_code == 201 and "X-TT-Freshness" not in hit.headers
+    assert time.monotonic() - started < 0.5
+    started = time.monotonic()
+    miss = post("/api/v1/projects", {"name": "On an unknown client", "client_id": 987654321})
+    elapsed = time.monotonic() - started
+    assert miss.status_code == 400 and miss.json()["error_code"] == "invalid_client", miss.text
+    assert miss.headers["X-TT-Freshness"] == "stale"
+    assert elapsed < 2.0, elapsed  # the default catch-up timeout is 1 s
+
+    service_process("crm.main:create_app", {**crm_env, **urls}, port=crm_port)
+    tracking.stop()
+    started = time.monotonic()
+    deleted = httpx.delete(f"{gateway.url}/api/v1/clients/{lone['id']}", headers=admin, timeout=10)
+    assert deleted.status_code == 200 and deleted.headers["X-TT-Freshness"] == "stale", deleted.text
+    guarded = httpx.delete(f"{gateway.url}/api/v1/clients/{known['id']}", headers=admin, timeout=10)
+    assert guarded.status_code == 409 and guarded.headers["X-TT-Freshness"] == "stale", guarded.text
+    assert time.monotonic() - started < 4.0

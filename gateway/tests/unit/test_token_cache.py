@@ -135,3 +135,42 @@ async def test_expiry_and_allow_list_parsed_from_introspection():
     assert naive.expires_at == 1893456000.0
     no_user = TokenRecord.from_introspection({**body(1, 2), "user": None})
     assert not no_user.user_found and not no_user.user_active
+
+
+async def test_auth_naming_a_changed_token_or_user_evicts_it():
+    directory = Directory()
+    directory.rows = {"a": body(1, 10), "b": body(2, 10), "c": body(3, 20)}
+    cache = TokenCache(directory, ttl=60)
+    for digest in "abc":
+        await cache.lookup(digest)
+    cache.apply_change("token=3")
+    assert len(cache) == 2
+    cache.apply_change("user=10, nonsense, token=x")
+    assert len(cache) == 0
+    directory.rows["c"] = body(3, 20, is_active=False)
+    assert (await cache.lookup("c")).is_active is False
+
+
+async def test_a_lookup_after_an_eviction_does_not_join_one_from_before():
+    """A request after the admin's answer must not get what an introspection begun before the
+    change read from auth."""
+
+    class ReadsFirst(Directory):  # auth reads the row, then the answer takes a while to arrive
+        async def __call__(self, digest: str) -> dict:
+            self.calls += 1
+            row = self.rows.get(digest, {"found": False})
+            await asyncio.sleep(self.delay)
+            return row
+
+    directory = ReadsFirst()
+    directory.rows = {"a": body(1, 10)}
+    directory.delay = 0.05
+    cache = TokenCache(directory, ttl=60)
+    before = asyncio.ensure_future(cache.lookup("a"))
+    await asyncio.sleep(0.01)
+    directory.rows["a"] = body(1, 10, is_active=False)
+    cache.apply_change("token=1")
+    after = await cache.lookup("a")
+    assert (await before).is_active is True  # its caller came before the change
+    assert after.is_active is False and directory.calls == 2
+    assert (await cache.lookup("a")).is_active is False  # and the stale answer was not cached

@@ -142,7 +142,13 @@ class TestToggleToken:
         assert activated["data"]["token_id"] == token.id and activated["data"]["user_id"] == token.user_id
 
     def test_unknown_is_404(self, client, base, admin_headers):
-        assert client.post(f"{base}/987654/toggle", headers=admin_headers).status_code == 404
+        r = client.post(f"{base}/987654/toggle", headers=admin_headers)
+        assert r.status_code == 404 and "x-tt-credentials-changed" not in r.headers
+
+    def test_names_the_token_for_the_gateway_cache(self, client, base, admin_headers, make_user, make_token):
+        token, _ = make_token(make_user())
+        r = client.post(f"{base}/{token.id}/toggle", headers=admin_headers)
+        assert r.status_code == 200 and r.headers["x-tt-credentials-changed"] == f"token={token.id}"
 
 
 class TestDeleteToken:
@@ -157,7 +163,9 @@ class TestDeleteToken:
         [event] = outbox_events("tt.auth.api_token.revoked")
         assert event["data"]["token_id"] == token_id and event["data"]["user_id"] == user_id
         assert event["data"]["deleted"] is True
-        assert client.delete(f"{base}/{token_id}", headers=admin_headers).status_code == 404
+        assert r.headers["x-tt-credentials-changed"] == f"token={token_id}"
+        again = client.delete(f"{base}/{token_id}", headers=admin_headers)
+        assert again.status_code == 404 and "x-tt-credentials-changed" not in again.headers
 
     def test_non_admin_is_403(self, client, base, make_user, make_token, headers_for):
         user = make_user()

@@ -306,6 +306,15 @@ class TestUpdateUser:
         assert client.patch("/api/v1/users/987654", json={"role": "user"}, headers=admin_headers).status_code == 404
 
 
+    def test_names_the_user_for_the_gateway_cache(self, client, admin_headers, make_user):
+        user = make_user()
+        for method in ("patch", "put"):
+            r = getattr(client, method)(f"/api/v1/users/{user.id}", json={"role": "manager"}, headers=admin_headers)
+            assert r.status_code == 200 and r.headers["x-tt-credentials-changed"] == f"user={user.id}"
+        r = client.patch("/api/v1/users/987654", json={"role": "manager"}, headers=admin_headers)
+        assert r.status_code == 404 and "x-tt-credentials-changed" not in r.headers
+
+
 class TestDeactivateUser:
     def test_deactivates_never_deletes(self, client, admin_headers, make_user, session, outbox_events):
         user = make_user()
@@ -315,6 +324,7 @@ class TestDeactivateUser:
         assert user.is_active is False
         [event] = outbox_events("tt.auth.user.deleted")
         assert event["data"]["is_active"] is False and event["entity_id"] == str(user.id)
+        assert r.headers["x-tt-credentials-changed"] == f"user={user.id}"  # the gateway evicts at once
 
     def test_again_is_quiet(self, client, admin_headers, make_user, outbox_events):
         user = make_user(is_active=False)
