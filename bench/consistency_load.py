@@ -6,7 +6,8 @@ One client, sequential, through the gateway with an admin token:
 - miss: `POST /api/v1/clients`, then at once `POST /api/v1/projects` on it. Only the project
   POST is timed; a round whose client event arrived first (no `X-TT-Freshness` on the answer)
   counts as a hit instead;
-- the same pair for a task assigned to a user the admin has just created (auth → tracking).
+- the same pair for a task assigned to a user the admin has just created (auth → tracking);
+- the owner's part of a miss alone: CRM's `POST /internal/events/flush` called directly.
 """
 
 from __future__ import annotations
@@ -55,7 +56,20 @@ def _user(c: httpx.Client) -> int:
     return r.json()["user"]["id"]
 
 
-def run(base: str, headers: dict[str, str]) -> list[tuple[str, dict[str, float]]]:
+def _flush_calls(url: str, identity: str) -> list[float]:
+    samples = []
+    with httpx.Client(headers={"X-TT-Identity": identity}, timeout=10) as c:
+        for _ in range(ROUNDS):
+            started = time.perf_counter()
+            r = c.post(f"{url}/internal/events/flush", params={"timeout": 1})
+            samples.append((time.perf_counter() - started) * 1000)
+            if r.status_code != 200:
+                raise SystemExit(f"flush answered {r.status_code}: {r.text[:300]}")
+    return samples
+
+
+def run(base: str, headers: dict[str, str], *, owner_url: str, service_identity: str) -> list[tuple[str, dict]]:
+    """`owner_url`: CRM's own address; `service_identity`: a signed platform identity."""
     hits: dict[str, list[float]] = {"project": [], "task": []}
     misses: dict[str, list[float]] = {"project": [], "task": []}
     with httpx.Client(base_url=base, headers=headers, timeout=30) as c:
@@ -80,4 +94,5 @@ def run(base: str, headers: dict[str, str]) -> list[tuple[str, dict[str, float]]
         ("project on a client created just before (miss: catch-up with CRM)", _figures(misses["project"])),
         ("task for a user in the replica (hit)", _figures(hits["task"])),
         ("task for a user created just before (miss: catch-up with auth)", _figures(misses["task"])),
+        ("CRM's outbox flush alone (the owner's part of a miss)", _figures(_flush_calls(owner_url, service_identity))),
     ]

@@ -196,7 +196,10 @@ def main() -> None:
         direct_headers = {"X-TT-Identity": identity}
         gateway_headers = {"Authorization": f"Bearer {token}"}
         path = "/api/v1/users/me"
-        consistency_rows = consistency_bench.run(gateway.url, gateway_headers)
+        service_identity = IdentityCodec(secret).sign(Identity(user_id=None, service="bench"), ttl_seconds=3600)
+        consistency_rows = consistency_bench.run(
+            gateway.url, gateway_headers, owner_url=started["crm"].url, service_identity=service_identity
+        )
         if args.only == "consistency":
             print_consistency(consistency_rows)
             return

@@ -9,6 +9,7 @@ re-publishes, and JetStream drops the duplicate by its message id.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import zlib
@@ -36,6 +37,7 @@ class OutboxRelay:
         self._lock_key = zlib.crc32(f"tt-outbox:{engine.url.database}".encode())
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup = asyncio.Event()
+        self._published = asyncio.Event()  # set after each published batch: flush() re-checks
         self._next_purge = 0.0
 
     async def flush(self, timeout: float) -> bool:
@@ -46,8 +48,12 @@ class OutboxRelay:
             return True
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
+            self._published.clear()
             self._wakeup.set()
-            await asyncio.sleep(_FLUSH_POLL_SECONDS)
+            # This process's relay says when it published; another replica's relay (holding the
+            # outbox lock) is seen by the poll.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._published.wait(), _FLUSH_POLL_SECONDS)
             if await asyncio.to_thread(self._newest_unpublished, target) is None:
                 return True
         return False
@@ -103,6 +109,7 @@ class OutboxRelay:
                 await js.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": event_id}, timeout=2)
             if rows:
                 await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows])
+                self._published.set()
             else:
                 await asyncio.to_thread(conn.rollback)
             return len(rows)
