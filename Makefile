@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PACKAGES := shared gateway $(sort $(dir $(wildcard services/*/pyproject.toml)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint admin clean
+.PHONY: install run test bench lint contracts admin clean
 
 $(STAMP): requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+
+# Rewrite the event contracts (tests/contract/events/) from the producers' payload models.
+contracts: $(STAMP)
+	$(PY) -m shared.events.contracts tests/contract/events auth.event_payloads crm.event_payloads tracking.event_payloads
 
 # Operator CLI against the running local stack, e.g. make admin ARGS="list-tokens"
 admin: $(STAMP)

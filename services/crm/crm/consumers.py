@@ -1,11 +1,10 @@
 """Replicas kept from other services' events: users (note authors) and projects (per-client
 counts, the client delete guard, deal references). Each event carries the entity's new state,
-so applying it is an upsert; `*.deleted` removes the row. Rows remember when their event
-happened: with several replicas consuming, an older event that arrives late is skipped."""
+so applying it is an upsert. Rows remember when their event happened: with several replicas
+consuming, an older event that arrives late is skipped."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from crm.events import AUTH_USER_EVENTS, TRACKING_PROJECT_EVENTS
@@ -33,13 +32,9 @@ def apply_user_event(session: Session, event: EventEnvelope) -> None:
 
 
 def apply_project_event(session: Session, event: EventEnvelope) -> None:
+    """Tracking never deletes a project (archiving is an update of its status)."""
     data = event.data
     project_id = int(data.get("id") or event.entity_id)
-    if event.type.endswith(".deleted"):
-        session.execute(
-            delete(KnownProject).where(KnownProject.id == project_id, KnownProject.event_at <= event.occurred_at)
-        )
-        return
     client_id = data.get("client_id")
     upsert_replica(
         session,

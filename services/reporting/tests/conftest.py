@@ -21,6 +21,7 @@ from reporting.main import create_app
 from reporting.models import outbox
 from reporting.settings import ReportingSettings
 from shared.events import EventEnvelope
+from shared.testing.contracts import example_payload
 from shared.testing.service import ServiceUnderTest, new_user_id
 from shared.timefmt import iso_utc
 
@@ -39,11 +40,17 @@ def service_under_test() -> ServiceUnderTest:
 @pytest.fixture
 def publish(session, settings):
     """`publish("tt.tracking.time_entry.created", data, occurred_at=None)`: apply one event as
-    the service's consumer would (handler, then the session is flushed). Returns the envelope."""
+    the service's consumer would (handler, then the session is flushed). The payload is the
+    producer's whole contract around `data` (`example_payload`: a field the producer never
+    sends fails). Returns the envelope."""
     handlers = {spec.subject.rstrip(">"): spec.handler for spec in consumers_for(settings.zone)}
 
-    def apply(subject: str, data: dict[str, Any], *, occurred_at: datetime | None = None) -> EventEnvelope:
-        fields: dict[str, Any] = {"type": subject, "source": subject.split(".")[1], "data": data}
+    def apply(
+        subject: str, data: dict[str, Any], *, occurred_at: datetime | None = None, raw: bool = False
+    ) -> EventEnvelope:
+        # `raw`: exactly `data`, for the consumer's defence against events no producer sends
+        payload = data if raw else example_payload(subject, **data)
+        fields: dict[str, Any] = {"type": subject, "source": subject.split(".")[1], "data": payload}
         if occurred_at is not None:
             fields["occurred_at"] = occurred_at
         event = EventEnvelope(**fields)
@@ -69,6 +76,7 @@ def build_entry_data(**fields: Any) -> dict[str, Any]:
         "start_time": iso_utc(start),
         "end_time": iso_utc(end),
         "duration_seconds": duration,
+        "duration_hours": round((duration or 0) / 3600, 2),
         "break_seconds": 0,
         "paused_at": None,
         "notes": None,
@@ -93,8 +101,7 @@ def entry(publish):
 
     def make(*, action: str = "created", occurred_at: datetime | None = None, **fields: Any) -> dict[str, Any]:
         data = fields if "start_time" in fields else build_entry_data(**fields)
-        publish(f"tt.tracking.time_entry.{action}", data, occurred_at=occurred_at)
-        return data
+        return publish(f"tt.tracking.time_entry.{action}", data, occurred_at=occurred_at).data
 
     return make
 
@@ -103,7 +110,7 @@ def entry(publish):
 def project(publish):
     def make(*, action: str = "created", **fields: Any) -> dict[str, Any]:
         pid = fields.pop("id", None) or next(_ids)
-        data = {"id": pid, "name": f"Project {pid}", "client_id": None, "status": "active", "hourly_rate": None,
+        data = {"id": pid, "name": f"Project {pid}", "client_id": next(_ids), "status": "active", "hourly_rate": None,
                 "estimated_hours": None, "budget_amount": None, "created_by": None} | fields  # fmt: skip
         publish(f"tt.tracking.project.{action}", data)
         return data
@@ -116,7 +123,7 @@ def task(publish):
     def make(*, action: str = "created", **fields: Any) -> dict[str, Any]:
         tid = fields.pop("id", None) or next(_ids)
         data = {"id": tid, "project_id": None, "name": f"Task {tid}", "status": "todo", "due_date": None,
-                "assigned_to": None, "created_by": None} | fields  # fmt: skip
+                "assigned_to": None, "created_by": 1} | fields  # fmt: skip
         publish(f"tt.tracking.task.{action}", data)
         return data
 

@@ -17,9 +17,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Table, create_engine, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shared.db import drop_database, migrate
+from shared.testing.contracts import check_event
 from shared.testing.database import bind_requests, savepoint_session, scratch_database
 from shared.testing.fixtures import identity_headers
 
@@ -139,6 +141,24 @@ def make_app_client(service_under_test, settings_kwargs, connection):
         return TestClient(app)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _recorded_events_keep_their_contract(request) -> Iterator[None]:
+    """Whatever a service test made the service record in its outbox must fit the event's
+    contract (`tests/contract/events/`): every producer test is a contract test too."""
+    if "connection" not in request.fixturenames:
+        yield
+        return
+    outbox = request.getfixturevalue("service_under_test").outbox
+    connection: Connection = request.getfixturevalue("connection")
+    yield
+    try:
+        recorded = connection.execute(select(outbox.c.subject, outbox.c.payload).order_by(outbox.c.id)).all()
+    except DBAPIError:
+        return  # the test left its transaction failed; it has failed on its own account
+    for subject, payload in recorded:
+        check_event(subject, payload["data"])
 
 
 @pytest.fixture

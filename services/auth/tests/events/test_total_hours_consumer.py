@@ -6,12 +6,15 @@ from datetime import timedelta
 
 from auth.consumers import apply_time_entry_event
 from shared.events import EventEnvelope
+from shared.testing.contracts import example_payload
 
 
 def entry_event(action: str, entry_id: int, user_id: int, seconds: int | None, *, running: bool = False, at=None):
-    data = {"id": entry_id, "user_id": user_id, "duration_seconds": seconds, "end_time": None if running else "x"}
+    end = None if running else "2024-03-05T10:00:00Z"
+    subject = f"tt.tracking.time_entry.{action}"
+    data = example_payload(subject, id=entry_id, user_id=user_id, duration_seconds=seconds, end_time=end)
     event = EventEnvelope(
-        type=f"tt.tracking.time_entry.{action}", source="tracking", entity_id=str(entry_id), data=data
+        type=subject, source="tracking", entity_id=str(entry_id), data=data
     )
     return event if at is None else event.model_copy(update={"occurred_at": at})
 

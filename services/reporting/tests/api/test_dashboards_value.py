@@ -153,11 +153,11 @@ class TestValueDashboard:
     def test_estimated_value_takes_the_first_rate_set(
         self, client, headers_for, user_id, work, today, project, client_record
     ):
-        rated_client = client_record(default_hourly_rate="20.00")
-        direct_client = client_record(default_hourly_rate="40.00")
-        costly = project(hourly_rate="50.00", client_id=rated_client["id"])
+        rated_client = client_record(default_hourly_rate=20.00)
+        direct_client = client_record(default_hourly_rate=40.00)
+        costly = project(hourly_rate=50.00, client_id=rated_client["id"])
         unrated = project(client_id=rated_client["id"])
-        free = project(hourly_rate="0", client_id=rated_client["id"])
+        free = project(hourly_rate=0, client_id=rated_client["id"])
         day = today - timedelta(days=10)
         work(day, 7200, project_id=costly["id"], client_id=direct_client["id"])  # project rate: 2 h × 50 = 100
         work(day, 5400, project_id=unrated["id"])  # project's client: 1.5 h × 20 = 30
@@ -172,20 +172,20 @@ class TestValueDashboard:
     def test_estimated_value_is_rounded_to_cents_and_follows_rate_changes(
         self, client, headers_for, user_id, work, today, project
     ):
-        site = project(name="Site", hourly_rate="37.50")
+        site = project(name="Site", hourly_rate=37.50)
         work(today - timedelta(days=100), 1234, project_id=site["id"])  # 1234 / 3600 × 37.5 = 12.854166…
         assert dashboard(client, headers_for(user_id))["estimated_value_tracked"] == 12.85
-        project(action="updated", **(site | {"hourly_rate": "99.99"}))  # 1234 / 3600 × 99.99 = 34.2743…
+        project(action="updated", **(site | {"hourly_rate": 99.99}))  # 1234 / 3600 × 99.99 = 34.2743…
         assert dashboard(client, headers_for(user_id))["estimated_value_tracked"] == 34.27
 
     def test_estimated_value_is_null_when_nothing_is_rated(self, client, headers_for, user_id, work, today, project):
-        site = project(hourly_rate="0.01")
+        site = project(hourly_rate=0.01)
         work(today - timedelta(days=1), 1, project_id=site["id"])  # 1 s × 0.01/h rounds to 0.00
         work(today - timedelta(days=1), 7200)
         assert dashboard(client, headers_for(user_id))["estimated_value_tracked"] is None
 
     def test_a_deleted_clients_rate_no_longer_applies(self, client, headers_for, user_id, work, today, client_record):
-        acme = client_record(default_hourly_rate="60")
+        acme = client_record(default_hourly_rate=60)
         work(today - timedelta(days=1), 3600, client_id=acme["id"])
         assert dashboard(client, headers_for(user_id))["estimated_value_tracked"] == 60.0
         client_record(action="deleted", **acme)

@@ -160,5 +160,5 @@ def test_an_event_without_its_entity_is_malformed_and_writes_nothing(session, pu
         ("tt.tracking.project.updated", {"name": "no id"}),
     ):
         with pytest.raises(MalformedEvent):
-            publish(subject, data)
+            publish(subject, data, raw=True)
     assert session.execute(select(Entry).where(Entry.user_id == user_id)).first() is None

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from shared.events import EventEnvelope
+from shared.testing.contracts import example_payload
 from tracking.consumers import apply_client_event, apply_user_event
 from tracking.models import KnownClient, KnownUser
 from tracking.replicas import rounding_for, valid_client
 
 
 def envelope(type: str, data: dict) -> EventEnvelope:
-    return EventEnvelope(type=type, source=type.split(".")[1], entity_id=str(data["id"]), data=data)
+    """The event as its producer sends it (`example_payload`: every field of its contract)."""
+    payload = example_payload(type, **data)
+    return EventEnvelope(type=type, source=type.split(".")[1], entity_id=str(data["id"]), data=payload)
 
 
 def test_user_events_keep_names_admin_flag_and_rounding(session):
