@@ -5,7 +5,8 @@ NATS link, outbox relay, consumers, upstream client, replica catch-up); then the
 application is wired around it: the identity check, error handlers, body normalisation
 (`shared.jsonbody`), freshness headers (`shared.consistency`), the service's routers,
 `/internal/events/flush`, `/healthz` + `/readyz`, and each route's required scopes in OpenAPI
-(`shared.openapi_scopes`). The lifespan runs the relay and the consumers.
+(`shared.openapi_scopes`). Nothing runs at build time: the lifespan starts the relay and the
+consumers, then runs the service's `on_startup` hook.
 """
 
 from __future__ import annotations
@@ -53,13 +54,14 @@ def create_service_app(
     database_url: str | None = None,
 ) -> FastAPI:
     """Build a service. `metadata` holds the service's tables, including the outbox and
-    processed-events tables made by `shared.events.outbox` (so its migrations create them)."""
+    processed-events tables made by `shared.events.outbox` (so its migrations create them).
+    `on_startup(app)` runs at start-up (in the lifespan, on a worker thread), not here."""
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runtime = build_runtime(settings, metadata=metadata, consumers=consumers, database_url=database_url)
     app = FastAPI(
         title=title,
         version=version,
-        lifespan=_lifespan(runtime),
+        lifespan=_lifespan(runtime, on_startup),
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
@@ -67,15 +69,15 @@ def create_service_app(
         redirect_slashes=False,
     )
     _wire_app(app, settings=settings, runtime=runtime, routers=list(routers), service_dir=service_dir)
-    if on_startup is not None:
-        on_startup(app)
     return app
 
 
-def _lifespan(runtime: ServiceRuntime):
+def _lifespan(runtime: ServiceRuntime, on_startup: StartupHook | None):
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with runtime.running():
+            if on_startup is not None:
+                await asyncio.to_thread(on_startup, app)  # sync database work, off the event loop
             yield
 
     return lifespan

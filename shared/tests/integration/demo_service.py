@@ -59,7 +59,7 @@ def touch(identity: Annotated[Identity, requires()]):
     return {"ok": True, "user_id": identity.user_id}
 
 
-def create_app(settings: PlatformSettings, database_url: str):
+def create_app(settings: PlatformSettings, database_url: str, on_startup=None):
     from pathlib import Path
 
     return create_service_app(
@@ -70,4 +70,5 @@ def create_app(settings: PlatformSettings, database_url: str):
         routers=[router],
         service_dir=Path(__file__).parent,
         database_url=database_url,
+        on_startup=on_startup,
     )

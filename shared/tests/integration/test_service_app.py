@@ -183,3 +183,11 @@ def test_committed_event_reaches_nats_once_with_its_id(client, writer, infra_url
     with engine.connect() as conn:
         row = conn.execute(select(outbox.c.published_at).where(outbox.c.event_id == msg_id)).one()
     assert row.published_at is not None
+
+
+def test_on_startup_runs_at_start_up_not_when_the_app_is_built(settings, engine, scratch_db_url):
+    started = []
+    app = create_app(settings, scratch_db_url, on_startup=started.append)
+    assert started == []
+    with TestClient(app):
+        assert started == [app]

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
@@ -20,6 +21,9 @@ from shared.db import drop_database, migrate
 from shared.testing.fixtures import identity_headers
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]
+# Start-up tests run the lifespan without NATS: its relay and consumers only retry, and this
+# suite's durable (no prefix) never competes for the shared stream.
+NO_NATS = "nats://127.0.0.1:1"
 
 
 def test_migrations_match_the_models(engine):
@@ -73,9 +77,11 @@ def test_startup_bootstraps_the_admin(settings_kwargs, scratch_url):
         "auth_database_url": scratch_url,
         "admin_username": "Chief",
         "admin_password": "chief-pw-1",
+        "nats_url": NO_NATS,
     }
     for _ in range(2):  # a second replica finds the admin already there
-        create_app(AuthSettings(**kwargs))
+        with TestClient(create_app(AuthSettings(**kwargs))):  # start-up is the lifespan's
+            pass
     engine = create_engine(scratch_url)
     with engine.connect() as conn:
         assert conn.execute(select(User.username, User.role)).all() == [("chief", "admin")]
@@ -84,8 +90,9 @@ def test_startup_bootstraps_the_admin(settings_kwargs, scratch_url):
 
 def test_startup_survives_an_unreachable_database(settings_kwargs):
     kwargs = {**settings_kwargs, "auth_database_url": "postgresql://postgres@127.0.0.1:1/x",
-              "admin_username": "a", "admin_password": "password-1"}  # fmt: skip
-    assert create_app(AuthSettings(**kwargs)).title
+              "admin_username": "a", "admin_password": "password-1", "nats_url": NO_NATS}  # fmt: skip
+    with TestClient(create_app(AuthSettings(**kwargs))) as client:
+        assert client.get("/healthz").status_code == 200
 
 
 def test_runs_as_a_uvicorn_factory(service_process, infra_urls, identity_secret, scratch_url, identity_codec):
