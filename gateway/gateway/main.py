@@ -18,7 +18,7 @@ from gateway.internal import InternalClient
 from gateway.limiter import RateLimiter
 from gateway.openapi import OpenApiEndpoints
 from gateway.proxy import Proxy
-from gateway.routes import RouteRegistry
+from gateway.routes.registry import RouteRegistry
 from gateway.settings import GatewaySettings
 from gateway.stages.authn import AuthenticationStage
 from gateway.stages.cors import CorsStage

@@ -16,7 +16,8 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from gateway.http import send_body
-from gateway.routes import HTTP_METHODS, RouteRegistry
+from gateway.routes.registry import RouteRegistry
+from gateway.routes.table import HTTP_METHODS
 
 SECURITY_SCHEMES = {
     "BearerToken": {"type": "http", "scheme": "bearer", "description": "API token: `Authorization: Bearer tt_…`"},

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.http import RequestContext, send_json
 from gateway.limiter import RateLimiter
-from gateway.routes import normalize
+from gateway.routes.table import normalize
 from gateway.slidinglog import Decision
 from shared.errors import error_body
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.http import RequestContext, send_status_error
-from gateway.routes import RouteRegistry, normalize
+from gateway.routes.registry import RouteRegistry
+from gateway.routes.table import normalize
 
 
 class RoutingStage:

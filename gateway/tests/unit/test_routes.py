@@ -1,6 +1,7 @@
 """The route table built from services' OpenAPI (x-tt-auth / x-tt-scopes)."""
 
-from gateway.routes import RouteTable, normalize, owner_of
+from gateway.routes.prefixes import owner_of
+from gateway.routes.table import RouteTable, normalize
 
 
 def op(scopes=(), auth="token"):

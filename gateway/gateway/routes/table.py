@@ -1,74 +1,21 @@
-"""The route table: every operation of every service, read from the services' OpenAPI.
+"""The route table: every operation of every service, built from the services' OpenAPI.
 
 Each operation carries `x-tt-auth` (`public` | `token`) and `x-tt-scopes` (alternatives; empty =
-any valid token). Paths are matched without a trailing slash; static segments win over
-parameters, as in the services' own routers. A static prefix map says which service owns
-which part of the URL space, so a path of a service whose OpenAPI could not be loaded yet
-answers 503 instead of 404.
+any valid token). Paths are matched without a trailing slash, in a trie of path segments:
+static segments win over parameters, as in the services' own routers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import time
 from dataclasses import dataclass
 from typing import Any
-
-import orjson
-
-from gateway.internal import InternalClient
 
 log = logging.getLogger(__name__)
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _NOT_ROUTED = ("/internal", "/healthz", "/readyz", "/openapi.json")
-
-SERVICE_PREFIXES: dict[str, tuple[str, ...]] = {
-    "auth": ("/api/v1/auth", "/api/v1/users", "/api/v1/admin/api-tokens", "/admin/api-tokens", "/api/version"),
-    "tracking": (
-        "/api/v1/projects",
-        "/api/v1/tasks",
-        "/api/v1/time-entries",
-        "/api/v1/timer",
-        "/api/v1/time-entry-approvals",
-        "/api/v1/users/me/favorites",
-    ),
-    "crm": (
-        "/api/v1/clients",
-        "/api/v1/client-notes",
-        "/api/v1/contacts",
-        "/api/v1/deals",
-        "/api/v1/leads",
-        "/api/v1/quotes",
-    ),
-    "inventory": ("/api/v1/inventory",),
-    "reporting": (
-        "/api/v1/reports",
-        "/api/v1/search",
-        "/api/v1/exports",
-        "/api/v1/ai",
-        # Legacy session surfaces served with a token (CONVENTIONS §13).
-        "/api/search",
-        "/api/stats",
-        "/api/reports",
-        "/api/productivity",
-        "/api/projects",
-        "/api/ai",
-    ),
-    "integrations": ("/api/v1/webhooks", "/api/v1/integrations", "/integrations"),
-}
-
-
-def owner_of(path: str) -> str | None:
-    """The service whose static prefix (longest match) covers `path`."""
-    best, owner = -1, None
-    for service, prefixes in SERVICE_PREFIXES.items():
-        for prefix in prefixes:
-            if len(prefix) > best and (path == prefix or path.startswith(prefix + "/")):
-                best, owner = len(prefix), service
-    return owner
 
 
 def normalize(path: str) -> str:
@@ -256,85 +203,3 @@ class RouteTable:
 
     def __len__(self) -> int:
         return len(self.entries)
-
-
-@dataclass(slots=True)
-class ServiceState:
-    name: str
-    url: str
-    doc: dict[str, Any] | None = None
-    loaded_at: float | None = None
-    last_error: str | None = None
-
-    @property
-    def loaded(self) -> bool:
-        return self.doc is not None
-
-
-class RouteRegistry:
-    """Loads each deployed service's OpenAPI at start-up, retries the missing ones in the
-    background until they answer and refreshes all of them periodically."""
-
-    def __init__(
-        self,
-        services: dict[str, str],
-        internal: InternalClient,
-        *,
-        retry_seconds: float = 1.0,
-        refresh_seconds: float = 60.0,
-    ) -> None:
-        self.services = {name: ServiceState(name, url) for name, url in services.items()}
-        self.internal = internal
-        self.retry_seconds = retry_seconds
-        self.refresh_seconds = refresh_seconds
-        self.table = RouteTable()
-        self.version = 0  # bumped whenever the table changes (merged OpenAPI cache key)
-
-    def unavailable(self, path: str) -> str | None:
-        """The deployed-but-not-loaded service owning `path`, if any (→ 503)."""
-        owner = owner_of(path)
-        if owner is None:
-            return None
-        state = self.services.get(owner)
-        return owner if state is not None and not state.loaded else None
-
-    async def load(self, state: ServiceState) -> bool:
-        try:
-            response = await self.internal.get(f"{state.url}/openapi.json", signed=False)
-            if response.status_code != 200:
-                raise ValueError(f"status {response.status_code}")
-            doc = orjson.loads(response.content)
-            if not isinstance(doc, dict) or not isinstance(doc.get("paths"), dict):
-                raise ValueError("not an OpenAPI document")
-        except Exception as exc:  # noqa: BLE001 - a service that cannot be read is retried later
-            if state.last_error is None:
-                log.info("OpenAPI of %s not loaded (%s); retrying", state.name, exc)
-            state.last_error = str(exc) or type(exc).__name__
-            return False
-        state.last_error = None
-        state.loaded_at = time.time()
-        if doc != state.doc:
-            state.doc = doc
-            self.rebuild()
-            log.info("routes of %s loaded (%d paths)", state.name, len(doc["paths"]))
-        return True
-
-    def rebuild(self) -> None:
-        docs = {name: s.doc for name, s in self.services.items() if s.doc is not None}
-        self.table = RouteTable.from_openapi(docs)
-        self.version += 1
-
-    async def load_missing(self) -> None:
-        missing = [s for s in self.services.values() if not s.loaded]
-        if missing:
-            await asyncio.gather(*(self.load(s) for s in missing))
-
-    async def run(self) -> None:
-        last_refresh = time.monotonic()
-        while True:
-            await asyncio.sleep(self.retry_seconds)
-            if time.monotonic() - last_refresh >= self.refresh_seconds:
-                last_refresh = time.monotonic()
-                await asyncio.gather(*(self.load(s) for s in self.services.values()))
-            else:
-                await self.load_missing()
