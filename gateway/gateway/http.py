@@ -7,12 +7,16 @@ stage has to wrap `send`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from starlette.types import Scope, Send
 
 from shared.errors import ApiError, status_error_body
+
+if TYPE_CHECKING:
+    from gateway.routes.table import Operation
+    from gateway.tokens import TokenRecord
 
 
 class RequestContext:
@@ -31,9 +35,9 @@ class RequestContext:
     def __init__(self, client_ip: str) -> None:
         self.request_id = ""
         self.response_headers: list[tuple[bytes, bytes]] = []
-        self.route: Any = None  # routes.Operation being called
+        self.route: Operation | None = None  # the operation called, set by the routing stage
         self.upstream_path = b""  # raw path to forward (trailing slash as the service declares it)
-        self.record: Any = None  # tokens.TokenRecord once authenticated
+        self.record: TokenRecord | None = None  # the caller's token once authenticated
         self.identity: str | None = None  # signed x-tt-identity value to forward
         self.client_ip = client_ip
         self.started = False

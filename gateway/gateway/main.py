@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from functools import partial
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -35,22 +37,14 @@ from shared.identity import IdentityCodec
 
 log = logging.getLogger(__name__)
 
-# CONVENTIONS §3.4: extraction → authentication (401) → scope (403) → rate limit (429) → usage → handler.
-STAGES = (
-    RequestIdStage,
-    CorsStage,
-    RoutingStage,
-    AuthenticationStage,
-    ScopeStage,
-    RateLimitStage,
-    UsageStage,
-)
-
 STARTUP_ROUTES_WAIT_SECONDS = 3.0
+
+Stage = Callable[[ASGIApp], ASGIApp]
 
 
 class Runtime:
-    """Everything the stages share, built once per process."""
+    """The process's parts (clients, token cache, limiter, route registry, proxy, endpoints),
+    built once; `request_path` hands each stage the parts it uses."""
 
     def __init__(self, settings: GatewaySettings) -> None:
         self.settings = settings
@@ -91,7 +85,9 @@ class Runtime:
         self.usage = UsageRecorder(self.internal, auth_url, flush_seconds=settings.usage_flush_seconds)
         self.proxy = Proxy(settings, services, credentials_changed=self.tokens.apply_change)
         self.openapi = OpenApiEndpoints(self.registry, version=settings.app_version)
-        self.system = SystemEndpoints(self)
+        self.system = SystemEndpoints(
+            settings, internal=self.internal, registry=self.registry, limiter=self.limiter, events=self.events
+        )
         self.system.routes.update(self.openapi.routes)
         self._tasks: list[asyncio.Task] = []
 
@@ -124,14 +120,35 @@ class Runtime:
         await self.internal.close()
 
 
+def request_path(runtime: Runtime) -> list[Stage]:
+    """The stages a request passes, in order, each given what it uses; the proxy comes last.
+    CONVENTIONS §3.4: extraction → authentication (401) → scope (403) → rate limit (429) → usage."""
+    settings = runtime.settings
+    return [
+        RequestIdStage,
+        CorsStage,
+        partial(RoutingStage, registry=runtime.registry, own=runtime.system.routes),
+        partial(AuthenticationStage, cache=runtime.tokens, codec=runtime.codec),
+        ScopeStage,
+        partial(
+            RateLimitStage,
+            limiter=runtime.limiter,
+            per_minute=settings.rate_limit_per_minute,
+            per_hour=settings.rate_limit_per_hour,
+            login_per_minute=settings.login_rate_limit_per_minute,
+        ),
+        partial(UsageStage, usage=runtime.usage),
+    ]
+
+
 class Gateway:
     """The ASGI application: lifespan, the per-request context, and a last-resort 500."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         app: ASGIApp = runtime.proxy
-        for stage in reversed(STAGES):
-            app = stage(app, runtime)
+        for stage in reversed(request_path(runtime)):
+            app = stage(app)
         self.app = app
         self.trust_forwarded_for = runtime.settings.trust_forwarded_for
 

@@ -13,7 +13,12 @@ from typing import Any
 import orjson
 from starlette.types import Receive, Scope, Send
 
+from gateway.events import TokenEvents
 from gateway.http import send_json
+from gateway.internal import InternalClient
+from gateway.limiter import RateLimiter
+from gateway.routes.registry import RouteRegistry
+from gateway.settings import GatewaySettings
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +84,20 @@ def utc_now_iso() -> str:
 
 
 class SystemEndpoints:
-    def __init__(self, runtime) -> None:
-        self.runtime = runtime
-        settings = runtime.settings
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        *,
+        internal: InternalClient,
+        registry: RouteRegistry,
+        limiter: RateLimiter,
+        events: TokenEvents,
+    ) -> None:
+        self.settings = settings
+        self.internal = internal
+        self.registry = registry
+        self.limiter = limiter
+        self.events = events
         self._info_static = {
             "api_version": "v1",
             "app_version": settings.app_version,
@@ -110,22 +126,22 @@ class SystemEndpoints:
 
     async def enabled_modules(self) -> list[str]:
         """Auth's `/internal/modules`, cached; last known value while auth is down."""
-        if time.monotonic() - self._modules_at < self.runtime.settings.modules_cache_seconds:
+        if time.monotonic() - self._modules_at < self.settings.modules_cache_seconds:
             return self._modules or list(CORE_MODULES)
         async with self._modules_lock:
-            if time.monotonic() - self._modules_at >= self.runtime.settings.modules_cache_seconds:
+            if time.monotonic() - self._modules_at >= self.settings.modules_cache_seconds:
                 await self._refresh_modules()
         return self._modules or list(CORE_MODULES)
 
     async def _refresh_modules(self) -> None:
-        auth_url = self.runtime.settings.auth_url
+        auth_url = self.settings.auth_url
         # Retry soon when auth did not answer; keep the last known list meanwhile.
-        self._modules_at = time.monotonic() - self.runtime.settings.modules_cache_seconds + 2.0
+        self._modules_at = time.monotonic() - self.settings.modules_cache_seconds + 2.0
         if auth_url is None:
             return
         try:
-            response = await self.runtime.internal.get(
-                f"{auth_url}/internal/modules", timeout=self.runtime.settings.health_timeout_seconds
+            response = await self.internal.get(
+                f"{auth_url}/internal/modules", timeout=self.settings.health_timeout_seconds
             )
             modules = orjson.loads(response.content).get("enabled_modules") if response.status_code == 200 else None
         except Exception as exc:  # noqa: BLE001 - info must answer even when auth is down
@@ -145,7 +161,7 @@ class SystemEndpoints:
             return self._services_status
         async with self._services_lock:
             if time.monotonic() - self._services_at >= 1.0:
-                urls = self.runtime.settings.service_urls()
+                urls = self.settings.service_urls()
                 results = await asyncio.gather(*(self._ready(url) for url in urls.values()))
                 statuses = ("ready" if ok else "unavailable" for ok in results)
                 self._services_status = dict(zip(urls, statuses, strict=True))
@@ -154,8 +170,8 @@ class SystemEndpoints:
 
     async def _ready(self, url: str) -> bool:
         try:
-            response = await self.runtime.internal.get(
-                f"{url}/readyz", signed=False, timeout=self.runtime.settings.health_timeout_seconds
+            response = await self.internal.get(
+                f"{url}/readyz", signed=False, timeout=self.settings.health_timeout_seconds
             )
         except Exception:  # noqa: BLE001 - unreachable = unavailable
             return False
@@ -166,16 +182,15 @@ class SystemEndpoints:
 
     async def readyz(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Ready once the auth service's routes are known (nothing authenticates before)."""
-        runtime = self.runtime
-        routes = {name: s.loaded for name, s in runtime.registry.services.items()}
+        routes = {name: s.loaded for name, s in self.registry.services.items()}
         ready = routes.get("auth", True)
         body = {
             "status": "ready" if ready else "unavailable",
             "service": "gateway",
             "checks": {
                 "routes": routes,
-                "rate_limits": runtime.limiter.mode,
-                "token_events": runtime.events.connected,
+                "rate_limits": self.limiter.mode,
+                "token_events": self.events.connected,
             },
         }
         await send_json(scope, send, 200 if ready else 503, body)

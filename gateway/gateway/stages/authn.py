@@ -32,10 +32,10 @@ USER_INACTIVE = _unauthorized("User account is inactive")
 
 
 class AuthenticationStage:
-    def __init__(self, app: ASGIApp, runtime) -> None:
+    def __init__(self, app: ASGIApp, *, cache: TokenCache, codec: IdentityCodec) -> None:
         self.app = app
-        self.cache: TokenCache = runtime.tokens
-        self.codec: IdentityCodec = runtime.codec
+        self.cache = cache
+        self.codec = codec
         self._anonymous: dict[str, tuple[float, str]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -19,7 +19,7 @@ def is_api_v1(path: str) -> bool:
 
 
 class CorsStage:
-    def __init__(self, app: ASGIApp, runtime: object = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

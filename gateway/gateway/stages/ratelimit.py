@@ -41,13 +41,14 @@ def rate_limited_body(decision: Decision, *, per_token: bool = True) -> dict:
 
 
 class RateLimitStage:
-    def __init__(self, app: ASGIApp, runtime) -> None:
+    def __init__(
+        self, app: ASGIApp, *, limiter: RateLimiter, per_minute: int, per_hour: int, login_per_minute: int
+    ) -> None:
         self.app = app
-        self.limiter: RateLimiter = runtime.limiter
-        settings = runtime.settings
-        self.per_minute = settings.rate_limit_per_minute
-        self.per_hour = settings.rate_limit_per_hour
-        self.login_per_minute = settings.login_rate_limit_per_minute
+        self.limiter = limiter
+        self.per_minute = per_minute
+        self.per_hour = per_hour
+        self.login_per_minute = login_per_minute
         self._token_policy = f":{self.per_minute}:{self.per_hour}"
         self._login_prefix = f"login:{self.login_per_minute}:"
 

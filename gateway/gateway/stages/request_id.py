@@ -14,7 +14,7 @@ _ACCEPTABLE = re.compile(rb"[\x21-\x7e]{1,200}")
 
 
 class RequestIdStage:
-    def __init__(self, app: ASGIApp, runtime: object = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -16,10 +16,11 @@ from gateway.routes.table import normalize
 
 
 class RoutingStage:
-    def __init__(self, app: ASGIApp, runtime) -> None:
+    def __init__(self, app: ASGIApp, *, registry: RouteRegistry, own: dict[str, dict[str, ASGIApp]]) -> None:
+        """`own`: the gateway's own endpoints, path → {method → ASGI handler}."""
         self.app = app
-        self.registry: RouteRegistry = runtime.registry
-        self.own = runtime.system.routes  # path → {method → ASGI handler}
+        self.registry = registry
+        self.own = own
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = scope["path"]

@@ -10,7 +10,7 @@ from shared.identity import insufficient_scope_error, scopes_grant_any
 
 
 class ScopeStage:
-    def __init__(self, app: ASGIApp, runtime: object = None) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -9,9 +9,9 @@ from gateway.usage import UsageRecorder
 
 
 class UsageStage:
-    def __init__(self, app: ASGIApp, runtime) -> None:
+    def __init__(self, app: ASGIApp, *, usage: UsageRecorder) -> None:
         self.app = app
-        self.usage: UsageRecorder = runtime.usage
+        self.usage = usage
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         record = scope["tt"].record
