@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from shared.errors import ForbiddenError, ValidationError
 from shared.identity import Identity
 from tracking import events, locks, replicas
+from tracking.durations import net_seconds
 from tracking.entries import repository, requirements
-from tracking.entries.durations import net_seconds
 from tracking.entries.rules import timer_project_error
-from tracking.entries.serializers import serialize_one
+from tracking.entry_serialization import serialize_one
 from tracking.errors import DomainError, TimerAlreadyRunningError
 from tracking.models import Project, TimeEntry
 from tracking.replicas import active_user, rounding_for, valid_client

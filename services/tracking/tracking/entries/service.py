@@ -16,7 +16,7 @@ from tracking.entries import idempotency, repository, updating
 from tracking.entries.creation import create_entry
 from tracking.entries.rules import day_bounds, desktop_slot
 from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
-from tracking.entries.serializers import serialize_entries, serialize_one
+from tracking.entry_serialization import serialize_entries, serialize_one
 from tracking.errors import DomainError
 from tracking.models import TimeEntry
 from tracking.settings import TrackingSettings

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.errors import ConflictError
 from tracking import locks
+from tracking.durations import net_seconds
 from tracking.entries import repository, requirements
 from tracking.entries.creation import (
     invalid_client,
@@ -19,7 +20,6 @@ from tracking.entries.creation import (
     invalid_time_range,
     overlapping_entry,
 )
-from tracking.entries.durations import net_seconds
 from tracking.entries.rules import changed_since_read
 from tracking.entries.schemas import EntryUpdate
 from tracking.errors import DomainError

@@ -15,9 +15,9 @@ from shared.errors import ForbiddenError, ValidationError
 from shared.identity import Identity
 from tracking import events, locks, replicas, timer_settings
 from tracking.access import can_access_project, sees_all_projects
-from tracking.entries.durations import net_seconds
+from tracking.durations import net_seconds
 from tracking.entries.requirements import check_requirements
-from tracking.entries.serializers import serialize_one
+from tracking.entry_serialization import serialize_one
 from tracking.errors import DomainError, NoProjectAccessError, TimerAlreadyRunningError
 from tracking.models import Project, TimeEntry
 from tracking.replicas import rounding_for
