@@ -15,7 +15,7 @@ from tracking import events
 from tracking.bulk import repository
 from tracking.bulk.schemas import ADD_TAG, DELETE, SET_BILLABLE, SET_PAID, BulkBody, BulkRequest, bulk_request
 from tracking.entry_serialization import serialize_entries
-from tracking.errors import DomainError
+from tracking.errors import InvalidStateError
 from tracking.models import TimeEntry
 from tracking.tags import tag_list
 
@@ -72,7 +72,7 @@ def apply_bulk_action(session: Session, body: BulkBody, *, actor: Identity) -> d
         raise ForbiddenError(NOT_YOURS, error=NOT_YOURS)
     completed = [e for e in entries if e.end_time is not None]
     if not completed:
-        raise DomainError("invalid_state", NOTHING_AFFECTED)
+        raise InvalidStateError(NOTHING_AFFECTED)
     if request.action == DELETE:
         _delete(session, completed, actor)
     else:

@@ -15,7 +15,8 @@ from tracking.access import can_access_project
 from tracking.csv_import import parsing
 from tracking.csv_import.parsing import CsvRow, RowError
 from tracking.entries import repository
-from tracking.entries.creation import create_entry, invalid_project
+from tracking.entries.creation import create_entry
+from tracking.errors import InvalidProjectError
 from tracking.settings import TrackingSettings
 
 MAX_LISTED_ERRORS = 50
@@ -27,7 +28,7 @@ def _create_from_row(session: Session, row: CsvRow, *, actor: Identity, settings
     project_id = parsing.project_id_of(row)
     project = repository.get_project(session, project_id)
     if project is None:
-        raise invalid_project()
+        raise InvalidProjectError()
     if not can_access_project(actor, project):
         raise RowError(NO_ACCESS)
     fields = parsing.entry_fields(row, settings.zone)

@@ -19,31 +19,23 @@ from tracking.durations import net_seconds
 from tracking.entries import repository, requirements
 from tracking.entries.rules import timer_project_error
 from tracking.entry_serialization import serialize_one
-from tracking.errors import DomainError, TimerAlreadyRunningError
+from tracking.errors import (
+    InvalidClientError,
+    InvalidProjectError,
+    InvalidTaskError,
+    InvalidTimeRangeError,
+    MissingProjectOrClientError,
+    OverlappingEntryError,
+    TaskNotAllowedError,
+    TimerAlreadyRunningError,
+)
 from tracking.models import Project, TimeEntry
 from tracking.replicas import active_user, rounding_for, valid_client
 from tracking.settings import TrackingSettings
 from tracking.timer_settings import single_active_timer
 
-
-def invalid_project() -> DomainError:
-    return DomainError("invalid_project", "Invalid project selected")
-
-
-def invalid_client() -> DomainError:
-    return DomainError("invalid_client", "Invalid client selected")
-
-
-def invalid_task() -> DomainError:
-    return DomainError("invalid_task", "The task does not belong to the selected project")
-
-
-def invalid_time_range() -> DomainError:
-    return DomainError("invalid_time_range", "End time must be after start time")
-
-
-def overlapping_entry() -> DomainError:
-    return DomainError("overlapping_entry", "The time entry overlaps with another of your entries")
+# An entry's client is worded apart from a project's ("Invalid client", tracking.md §2.3).
+ENTRY_CLIENT = "Invalid client selected"
 
 
 def check_owner(session: Session, actor: Identity, owner_id: int) -> None:
@@ -61,21 +53,21 @@ def check_links(
 ) -> Project | None:
     """Rules 3–5: a project or a client; both must exist; a task only on a project-only entry."""
     if project_id is None and client_id is None:
-        raise DomainError("missing_project_or_client", "A project or a client is required")
+        raise MissingProjectOrClientError()
     project = None
     if project_id is not None:
         project = repository.get_project(session, project_id)
         if project is None:
-            raise invalid_project()
+            raise InvalidProjectError()
         if task_id is not None:
             task = repository.get_task(session, task_id)
             if task is None or task.project_id != project.id:
-                raise invalid_task()
+                raise InvalidTaskError()
     if client_id is not None:
         if valid_client(session, client_id) is None:
-            raise invalid_client()
+            raise InvalidClientError(ENTRY_CLIENT)
         if task_id is not None:
-            raise DomainError("task_not_allowed", "Tasks can only be set on project-based entries")
+            raise TaskNotAllowedError()
     return project
 
 
@@ -94,9 +86,9 @@ def check_times(
     """Rules 9–10 for a completed entry: end after start; no strict overlap with another
     completed entry of the owner."""
     if end <= start:
-        raise invalid_time_range()
+        raise InvalidTimeRangeError()
     if overlap and repository.overlapping_entry(session, owner_id, start, end, exclude_id=exclude_id) is not None:
-        raise overlapping_entry()
+        raise OverlappingEntryError()
 
 
 def create_entry(

@@ -17,7 +17,7 @@ from tracking.entries.creation import create_entry
 from tracking.entries.rules import day_bounds, desktop_slot
 from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
 from tracking.entry_serialization import serialize_entries, serialize_one
-from tracking.errors import DomainError
+from tracking.errors import TimerActiveError
 from tracking.models import TimeEntry
 from tracking.settings import TrackingSettings
 
@@ -129,7 +129,7 @@ def delete_entry(session: Session, entry_id: int, body: EntryDelete | None, *, a
     """Hard delete; a running timer must be stopped first. `reason` is for the audit only."""
     entry = visible_entry(session, entry_id, actor, lock=True)
     if entry.end_time is None:
-        raise DomainError("timer_active", "The timer is running; stop the timer first")
+        raise TimerActiveError()
     data = serialize_one(session, entry)
     session.delete(entry)
     session.flush()

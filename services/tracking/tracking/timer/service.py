@@ -18,16 +18,21 @@ from tracking.access import can_access_project, sees_all_projects
 from tracking.durations import net_seconds
 from tracking.entries.requirements import check_requirements
 from tracking.entry_serialization import serialize_one
-from tracking.errors import DomainError, NoProjectAccessError, TimerAlreadyRunningError
+from tracking.errors import (
+    InvalidProjectError,
+    InvalidStateError,
+    InvalidTaskError,
+    NoActiveTimerError,
+    NoProjectAccessError,
+    ProjectArchivedError,
+    ProjectInactiveError,
+    TimerAlreadyRunningError,
+)
 from tracking.models import Project, TimeEntry
 from tracking.replicas import rounding_for
 from tracking.settings import TrackingSettings
 from tracking.timer import repository
 from tracking.timer.schemas import TimerSettingsUpdate, TimerStart
-
-
-def _no_active_timer() -> DomainError:
-    return DomainError("no_active_timer", "No active timer")
 
 
 def _elapsed(since: datetime, now: datetime) -> int:
@@ -52,11 +57,11 @@ def _check_scope(actor: Identity, project: Project | None) -> None:
 
 def _check_project(project: Project | None) -> Project:
     if project is None:
-        raise DomainError("invalid_project", "Invalid project selected")
+        raise InvalidProjectError()
     if project.status == "archived":
-        raise DomainError("project_archived", "Cannot start a timer on an archived project")
+        raise ProjectArchivedError()
     if project.status != "active":
-        raise DomainError("project_inactive", "Cannot start a timer on an inactive project")
+        raise ProjectInactiveError()
     return project
 
 
@@ -65,7 +70,7 @@ def _check_task(session: Session, project: Project, task_id: int | None) -> None
         return
     task = repository.find_task(session, task_id)
     if task is None or task.project_id != project.id:
-        raise DomainError("invalid_task", "Invalid task selected for this project")
+        raise InvalidTaskError("Invalid task selected for this project")
 
 
 def start_timer(session: Session, body: TimerStart, *, actor: Identity, settings: TrackingSettings) -> dict[str, Any]:
@@ -102,7 +107,7 @@ def _running(session: Session, actor: Identity) -> TimeEntry:
     locks.lock_user_timers(session, actor.user_id)
     entry = repository.active_timer(session, actor.user_id, lock=True)
     if entry is None:
-        raise _no_active_timer()
+        raise NoActiveTimerError()
     return entry
 
 
@@ -132,7 +137,7 @@ def stop_timer(session: Session, *, actor: Identity) -> dict[str, Any]:
 def pause_timer(session: Session, *, actor: Identity) -> dict[str, Any]:
     entry = _running(session, actor)
     if entry.paused_at is not None:
-        raise DomainError("invalid_state", "The timer is already paused")
+        raise InvalidStateError("The timer is already paused")
     entry.paused_at = utcnow()
     return {"message": "Timer paused", "time_entry": _changed(session, entry, actor, "updated")}
 
@@ -140,7 +145,7 @@ def pause_timer(session: Session, *, actor: Identity) -> dict[str, Any]:
 def resume_timer(session: Session, *, actor: Identity) -> dict[str, Any]:
     entry = _running(session, actor)
     if entry.paused_at is None:
-        raise DomainError("invalid_state", "The timer is not paused")
+        raise InvalidStateError("The timer is not paused")
     entry.break_seconds += _elapsed(entry.paused_at, utcnow())
     entry.paused_at = None
     return {"message": "Timer resumed", "time_entry": _changed(session, entry, actor, "updated")}
