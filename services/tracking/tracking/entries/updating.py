@@ -13,20 +13,17 @@ from shared.errors import ConflictError
 from tracking import locks
 from tracking.durations import net_seconds
 from tracking.entries import repository, requirements
-from tracking.entries.creation import ENTRY_CLIENT
+from tracking.entries.creation import check_entry_client, existing_project, task_of_project
 from tracking.entries.rules import changed_since_read
 from tracking.entries.schemas import EntryUpdate
 from tracking.errors import (
-    InvalidClientError,
-    InvalidProjectError,
-    InvalidTaskError,
     InvalidTimeRangeError,
     OverlappingEntryError,
     TaskRequiresProjectError,
     TimerActiveError,
 )
 from tracking.models import TimeEntry
-from tracking.replicas import rounding_for, valid_client
+from tracking.replicas import rounding_for
 from tracking.settings import TrackingSettings
 
 
@@ -58,21 +55,16 @@ def _links(session: Session, state: EntryState, body: EntryUpdate, sent: set[str
     """Rules 5–7: a project replaces the client (and a task of another project), a client
     replaces project and task, a task needs the resulting project."""
     if "project_id" in sent:
-        project = repository.get_project(session, body.project_id)
-        if project is None:
-            raise InvalidProjectError()
+        project = existing_project(session, body.project_id)
         task_id = state.task_id if project.id == state.project_id else None
         state = replace(state, project_id=project.id, client_id=None, task_id=task_id)
     if "client_id" in sent:
-        if valid_client(session, body.client_id) is None:
-            raise InvalidClientError(ENTRY_CLIENT)
+        check_entry_client(session, body.client_id)
         state = replace(state, client_id=body.client_id, project_id=None, task_id=None)
     if "task_id" in sent:
         if state.project_id is None:
             raise TaskRequiresProjectError()
-        task = repository.get_task(session, body.task_id)
-        if task is None or task.project_id != state.project_id:
-            raise InvalidTaskError()
+        task = task_of_project(session, body.task_id, state.project_id)
         state = replace(state, task_id=task.id)
     return state
 
