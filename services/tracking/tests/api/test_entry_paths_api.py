@@ -21,9 +21,8 @@ STARTED = "tt.tracking.time_entry.started"
 
 
 @pytest.fixture
-def project(make_project, make_known_user, user_id):
-    make_known_user(user_id, username="alice")
-    return make_project(created_by=user_id, name="Website")
+def project(make_project, user_id):
+    return make_project(created_by=user_id)
 
 
 @pytest.fixture

@@ -29,9 +29,9 @@ def _create_from_row(session: Session, row: CsvRow, *, actor: Identity, settings
         raise RowError(NO_ACCESS)
     fields = parsing.entry_fields(row, settings.zone)
     new = entries.NewEntry(
-        owner_id=actor.user_id,
-        start=fields.start,
-        end=fields.end,
+        user_id=actor.user_id,
+        start_time=fields.start,
+        end_time=fields.end,
         project_id=project.id,
         task_id=fields.task_id,
         notes=fields.notes,

@@ -9,7 +9,7 @@ checks and creates the row."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from enum import Enum
 from functools import cached_property
@@ -53,11 +53,12 @@ class EntryPath(Enum):
 
 @dataclass(frozen=True)
 class NewEntry:
-    """A parsed entry of `owner_id`; `end=None` is a running timer."""
+    """A parsed entry of `user_id` (its owner), named as its row; `end_time=None` is a running
+    timer."""
 
-    owner_id: int
-    start: datetime
-    end: datetime | None = None
+    user_id: int
+    start_time: datetime
+    end_time: datetime | None = None
     project_id: int | None = None
     client_id: int | None = None
     task_id: int | None = None
@@ -86,7 +87,7 @@ class Attempt:
 
     @property
     def running(self) -> bool:
-        return self.new.end is None
+        return self.new.end_time is None
 
 
 Check = Callable[[Attempt], None]
@@ -116,11 +117,11 @@ def check_entry_client(session: Session, client_id: int) -> None:
 
 def check_owner(a: Attempt) -> None:
     """§4.3 rule 2: only admins create for someone else, and only for an active user."""
-    if a.new.owner_id == a.actor.user_id:
+    if a.new.user_id == a.actor.user_id:
         return
     if not a.actor.is_admin:
         raise ForbiddenError("Only admins may create time entries for other users")
-    if active_user(a.session, a.new.owner_id) is None:
+    if active_user(a.session, a.new.user_id) is None:
         raise ValidationError({"user_id": ["User not found or inactive"]}, "User not found or inactive")
 
 
@@ -162,7 +163,7 @@ def check_client(a: Attempt) -> None:
 def lock_owner(a: Attempt) -> None:
     """One user's creates run one at a time, so the timer and overlap checks after this hold
     under concurrency."""
-    locks.lock_user_timers(a.session, a.new.owner_id)
+    locks.lock_user_timers(a.session, a.new.user_id)
 
 
 def check_timer_project(a: Attempt) -> None:
@@ -175,7 +176,7 @@ def check_single_timer(a: Attempt) -> None:
     """§6.2 step 4 (§4.3 rule 6): no second running entry while the setting is on."""
     if not a.running or not single_active_timer(a.session, a.settings):
         return
-    if repository.active_timer(a.session, a.new.owner_id) is not None:
+    if repository.active_timer(a.session, a.new.user_id) is not None:
         raise TimerAlreadyRunningError()
 
 
@@ -187,14 +188,16 @@ def check_requirements(a: Attempt) -> None:
 
 def check_time_range(a: Attempt) -> None:
     """§4.3 rule 9: a completed entry ends after it starts."""
-    if not a.running and a.new.end <= a.new.start:
+    if not a.running and a.new.end_time <= a.new.start_time:
         raise InvalidTimeRangeError()
 
 
 def check_overlap(a: Attempt) -> None:
     """§4.3 rule 10: no strict overlap with another completed entry of the owner."""
     new = a.new
-    if not a.running and repository.overlapping_entry(a.session, new.owner_id, new.start, new.end) is not None:
+    if a.running:
+        return
+    if repository.overlapping_entry(a.session, new.user_id, new.start_time, new.end_time) is not None:
         raise OverlappingEntryError()
 
 
@@ -208,14 +211,12 @@ def skipped_for_admins(check: Check) -> Check:
     return unless_admin
 
 
+# §4.3 rules 2–5, then the owner's lock: how a manual create and a CSV row begin.
+_OWNER_AND_LINKS = (check_owner, check_link_given, check_project, check_task, check_client, lock_owner)
+
 CHECKS: dict[EntryPath, tuple[Check, ...]] = {
     EntryPath.API: (
-        check_owner,
-        check_link_given,
-        check_project,
-        check_task,
-        check_client,
-        lock_owner,
+        *_OWNER_AND_LINKS,
         check_timer_project,
         check_single_timer,
         check_requirements,
@@ -237,12 +238,7 @@ CHECKS: dict[EntryPath, tuple[Check, ...]] = {
     ),
     # §4.3's order; the row's project and its access are checked as the row is read (§4.6).
     EntryPath.IMPORT: (
-        check_owner,
-        check_link_given,
-        check_project,
-        check_task,
-        check_client,
-        lock_owner,
+        *_OWNER_AND_LINKS,
         skipped_for_admins(check_requirements),
         check_time_range,
         skipped_for_admins(check_overlap),
@@ -261,21 +257,7 @@ def new_row(session: Session, new: NewEntry) -> TimeEntry:
     """The row of a checked entry; a completed one gets its duration (§1.4)."""
     breaks = max(0, new.break_seconds)
     duration = None
-    if new.end is not None:
-        duration = net_seconds(new.start, new.end, breaks, rounding_for(session, new.owner_id))
-    return TimeEntry(
-        user_id=new.owner_id,
-        project_id=new.project_id,
-        client_id=new.client_id,
-        task_id=new.task_id,
-        start_time=new.start,
-        end_time=new.end,
-        break_seconds=breaks,
-        duration_seconds=duration,
-        notes=new.notes,
-        tags=new.tags,
-        source=new.source,
-        billable=new.billable,
-        paid=new.paid,
-        invoice_number=new.invoice_number,
-    )
+    if new.end_time is not None:
+        rounding = rounding_for(session, new.user_id)
+        duration = net_seconds(new.start_time, new.end_time, breaks, rounding)
+    return TimeEntry(**asdict(new) | {"break_seconds": breaks, "duration_seconds": duration})

@@ -111,9 +111,9 @@ def _create(session: Session, body: EntryCreate, *, actor: Identity, settings: T
     owner_id = body.user_id if body.user_id is not None else actor.user_id
     start, end = _times(session, body, owner_id, settings)
     new = NewEntry(
-        owner_id=owner_id,
-        start=start,
-        end=end,
+        user_id=owner_id,
+        start_time=start,
+        end_time=end,
         project_id=body.project_id,
         client_id=body.client_id,
         task_id=body.task_id,

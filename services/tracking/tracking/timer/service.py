@@ -42,8 +42,8 @@ def start_timer(session: Session, body: TimerStart, *, actor: Identity, settings
     if body.project_id is None:
         raise ValidationError({"project_id": ["project_id is required"]}, "project_id is required")
     new = entries.NewEntry(
-        owner_id=actor.user_id,
-        start=utcnow(),
+        user_id=actor.user_id,
+        start_time=utcnow(),
         project_id=body.project_id,
         task_id=body.task_id,
         notes=body.notes,
