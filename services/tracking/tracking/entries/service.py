@@ -25,6 +25,7 @@ from tracking.errors import TimerActiveError
 from tracking.models import TimeEntry
 from tracking.settings import TrackingSettings
 
+# The feature's face: the router's use cases and what sibling features call.
 __all__ = [
     "EntryPath",
     "NewEntry",
