@@ -24,8 +24,15 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# Import contracts: each service that has a .importlinter file (its own root_package) is checked.
+IMPORT_CONTRACTS := $(sort $(wildcard services/*/.importlinter))
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	@for config in $(IMPORT_CONTRACTS); do \
+		echo "lint-imports --config $$config"; \
+		$(VENV)/bin/lint-imports --config $$config --no-cache || exit 1; \
+	done
 
 # Rewrite the event contracts (tests/contract/events/) from the producers' payload models.
 contracts: $(STAMP)

@@ -1,10 +1,13 @@
-"""CRM inputs: the shared input types, plus tags as CRM stores them (a comma string)."""
+"""CRM inputs: the shared input types, plus what several CRM features read alike: tags as CRM
+stores them (a comma string), trimmed text that keeps a blank, percentages, currency codes and
+upstream's skipped non-numeric amounts."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
 
 from shared.inputs import (  # noqa: F401 - the CRM's one import point for input types
     CENT,
@@ -50,3 +53,54 @@ def text_to_tags(value: str | None) -> list[str]:
 
 
 Tags = Annotated[str | None, BeforeValidator(tags_to_text)]
+
+
+def trimmed(max_length: int | None = None) -> Any:
+    """Trimmed text that keeps a blank string: on update a blank clears a field, a null does not."""
+    inner = Annotated[str, StringConstraints(max_length=max_length)] if max_length else str
+    return Annotated[inner | None, BeforeValidator(trim)]
+
+
+Trimmed = trimmed()
+Trimmed50 = trimmed(50)
+Trimmed100 = trimmed(100)
+Trimmed200 = trimmed(200)
+Trimmed500 = trimmed(500)
+
+
+def check_percent(value: int | None) -> int | None:
+    """Probabilities (and lead scores) are 0–100."""
+    if value is not None and not 0 <= value <= 100:
+        raise ValueError("Must be between 0 and 100")
+    return value
+
+
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+
+
+def to_currency_code(value: Any) -> str | None:
+    """Three letters, upper-cased; None and blank → None (the caller's default applies)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip()):
+        raise ValueError("Must be a 3-letter currency code")
+    return value.strip().upper()
+
+
+Percent = Annotated[IntValue, AfterValidator(check_percent)]
+CurrencyCode = Annotated[str | None, BeforeValidator(to_currency_code)]
+
+
+def _is_money(value: Any) -> bool:
+    try:
+        to_money(value)
+    except ValueError:
+        return False
+    return True
+
+
+def drop_invalid_money(data: Any, keys: tuple[str, ...]) -> Any:
+    """Upstream skips a non-numeric amount on update as if it had not been sent (null still clears)."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k not in keys or _is_money(v)}
+    return data

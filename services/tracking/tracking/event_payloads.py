@@ -8,9 +8,9 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from tracking.approvals.schemas import ApprovalRead
-from tracking.entries.schemas import EntryRead
 from tracking.events import subject
 from tracking.projects.schemas import ProjectRead
+from tracking.schemas import EntryRead
 from tracking.tasks.schemas import TaskRead
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from shared.events.replica import confirmed_row
 from shared.identity import Identity
 from shared.inputs import row_id
-from tracking.entries.durations import NO_ROUNDING, Rounding
+from tracking.durations import NO_ROUNDING, Rounding
 from tracking.models import KnownClient, KnownUser
 
 

@@ -4,40 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AliasChoices, BaseModel, BeforeValidator, Field, StringConstraints, model_validator
+from pydantic import AliasChoices, BaseModel, BeforeValidator, Field, model_validator
 
-from crm.deals.rules import check_percent, to_currency_code
-from crm.values import IntValue, LooseDate, Money, Text, Text50, Text200, Text500, to_money, trim, trim_to_none
+from crm.values import (
+    CurrencyCode,
+    IntValue,
+    LooseDate,
+    Money,
+    Percent,
+    Text,
+    Text50,
+    Text200,
+    Text500,
+    Trimmed,
+    Trimmed50,
+    Trimmed200,
+    Trimmed500,
+    drop_invalid_money,
+    trim_to_none,
+)
 
-
-def trimmed(max_length: int | None = None) -> Any:
-    """Trimmed text that keeps a blank string: on update a blank clears a field, a null does not."""
-    inner = Annotated[str, StringConstraints(max_length=max_length)] if max_length else str
-    return Annotated[inner | None, BeforeValidator(trim)]
-
-
-def _is_money(value: Any) -> bool:
-    try:
-        to_money(value)
-    except ValueError:
-        return False
-    return True
-
-
-def drop_invalid_money(data: Any, keys: tuple[str, ...]) -> Any:
-    """Upstream skips a non-numeric amount on update as if it had not been sent (null still clears)."""
-    if isinstance(data, dict):
-        return {k: v for k, v in data.items() if k not in keys or _is_money(v)}
-    return data
-
-
-Trimmed = trimmed()
-Trimmed50 = trimmed(50)
-Trimmed100 = trimmed(100)
-Trimmed200 = trimmed(200)
-Trimmed500 = trimmed(500)
-Percent = Annotated[IntValue, AfterValidator(check_percent)]
-CurrencyCode = Annotated[str | None, BeforeValidator(to_currency_code)]
 DealStatus = Annotated[Literal["open", "won", "lost", "cancelled"] | None, BeforeValidator(trim_to_none)]
 # The desktop app sends the money as `amount`; `value` wins when both are present.
 DealValue = Annotated[

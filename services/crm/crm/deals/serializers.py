@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from crm.deals.rules import shown_value, weighted_value
+from crm.deals.rules import weighted_value
 from crm.models import Deal
+from crm.money import shown_value
 from crm.values import as_number
 from shared.timefmt import iso_utc
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm import events
+from crm import events, money
 from crm.deals import repository, rules
 from crm.deals.schemas import DealCreate, DealUpdate
 from crm.deals.serializers import serialize_deal
@@ -109,7 +109,7 @@ def create_deal(session: Session, body: DealCreate, *, actor: Identity) -> dict[
         description=body.description,
         stage=body.stage or rules.DEFAULT_STAGE,
         status=body.status or rules.DEFAULT_STATUS,
-        currency_code=body.currency_code or rules.DEFAULT_CURRENCY,
+        currency_code=body.currency_code or money.DEFAULT_CURRENCY,
         # absent or null: the spec's defaults
         probability=rules.DEFAULT_PROBABILITY if body.probability is None else body.probability,
         owner_id=actor.user_id if body.owner_id is None else body.owner_id,

@@ -6,17 +6,23 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, model_validator
 
-from crm.deals.schemas import CurrencyCode, Percent, Trimmed, Trimmed50, Trimmed100, Trimmed200, drop_invalid_money
 from crm.values import (
+    CurrencyCode,
     Email,
     IntValue,
     LooseMoney,
+    Percent,
     Tags,
     Text,
     Text50,
     Text100,
     Text200,
+    Trimmed,
+    Trimmed50,
+    Trimmed100,
+    Trimmed200,
     check_email,
+    drop_invalid_money,
     tags_to_text,
     trim_to_none,
 )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from crm.deals.rules import shown_value
 from crm.leads.rules import display_name, full_name, is_converted
 from crm.models import Lead
+from crm.money import shown_value
 from crm.values import as_number, text_to_tags
 from shared.timefmt import iso_utc
 

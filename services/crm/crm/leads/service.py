@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from crm import events
-from crm.deals.rules import DEFAULT_CURRENCY
+from crm import events, money
 from crm.leads import repository, rules
 from crm.leads.schemas import LeadCreate, LeadUpdate
 from crm.leads.serializers import serialize_lead
@@ -83,7 +82,7 @@ def create_lead(session: Session, body: LeadCreate, *, actor: Identity) -> dict[
         # absent or null: the spec's defaults
         status=body.status or rules.DEFAULT_STATUS,
         score=rules.DEFAULT_SCORE if body.score is None else body.score,
-        currency_code=body.currency_code or DEFAULT_CURRENCY,
+        currency_code=body.currency_code or money.DEFAULT_CURRENCY,
         owner_id=actor.user_id if body.owner_id is None else body.owner_id,
         created_by=actor.user_id,
         **{field: getattr(body, field) for field in CREATE_AS_SENT},

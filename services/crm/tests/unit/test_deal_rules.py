@@ -1,4 +1,5 @@
-"""Pure deal rules (crm.md §4), the owner rules deals and leads share, and the deal schemas."""
+"""Pure deal rules (crm.md §4), the money, percent, currency and owner rules deals and leads share,
+and the deal schemas."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
+from crm import money, values
 from crm.deals import rules
 from crm.deals.schemas import DealCreate, DealUpdate
 from crm.ownership import can_access, ensure_owner_or_admin, owner_filter
@@ -50,31 +52,31 @@ class TestWeightedValue:
 
 class TestShownValue:
     def test_zero_is_no_value(self):
-        assert rules.shown_value(Decimal("0.00")) is None
-        assert rules.shown_value(None) is None
+        assert money.shown_value(Decimal("0.00")) is None
+        assert money.shown_value(None) is None
 
     def test_other_values_pass(self):
-        assert rules.shown_value(Decimal("-3.10")) == Decimal("-3.10")
+        assert money.shown_value(Decimal("-3.10")) == Decimal("-3.10")
 
 
 class TestPercentAndCurrency:
     @pytest.mark.parametrize("value", [0, 100, None])
     def test_bounds_are_inclusive(self, value):
-        assert rules.check_percent(value) == value
+        assert values.check_percent(value) == value
 
     @pytest.mark.parametrize("value", [-1, 101])
     def test_outside_0_100_is_refused(self, value):
         with pytest.raises(ValueError, match="between 0 and 100"):
-            rules.check_percent(value)
+            values.check_percent(value)
 
     @pytest.mark.parametrize(("raw", "expected"), [("usd", "USD"), (" Eur ", "EUR"), (None, None), ("  ", None)])
     def test_three_letters_upper_cased(self, raw, expected):
-        assert rules.to_currency_code(raw) == expected
+        assert values.to_currency_code(raw) == expected
 
     @pytest.mark.parametrize("raw", ["EURO", "E1R", "EU", 978, "€€€"])
     def test_anything_else_is_refused(self, raw):
         with pytest.raises(ValueError, match="3-letter"):
-            rules.to_currency_code(raw)
+            values.to_currency_code(raw)
 
 
 class TestOwnerFilter:

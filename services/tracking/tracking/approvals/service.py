@@ -18,7 +18,7 @@ from tracking.approvals import repository
 from tracking.approvals.policy import EntryFacts, resolve_approvers, unique_ids
 from tracking.approvals.schemas import ApprovalRequestBody, BulkApproveBody, RejectBody
 from tracking.approvals.serializers import approval_event_data, serialize_approval
-from tracking.errors import DomainError
+from tracking.errors import AlreadyPendingError, InvalidStatusError, NoApproversError
 from tracking.models import TimeEntry, TimeEntryApproval
 
 APPROVED = "Time entry approved"
@@ -43,7 +43,7 @@ def _is_eligible(approval: TimeEntryApproval, actor: Identity) -> bool:
 
 def _require_pending(approval: TimeEntryApproval) -> None:
     if approval.status != "pending":
-        raise DomainError("invalid_status", f"The approval is {approval.status}, not pending")
+        raise InvalidStatusError(approval.status)
 
 
 def list_pending(session: Session, actor: Identity) -> dict[str, Any]:
@@ -80,10 +80,10 @@ def request_approval(session: Session, entry_id: int, body: ApprovalRequestBody,
     if not actor.is_admin and entry.user_id != actor.user_id:
         raise ForbiddenError()
     if repository.has_pending(session, entry.id):
-        raise DomainError("already_pending", "An approval is already pending for this time entry")
+        raise AlreadyPendingError()
     approvers = _approvers(session, entry, body.approver_ids)
     if not approvers:
-        raise DomainError("no_approvers", "No approvers are configured for this time entry")
+        raise NoApproversError()
     now = utcnow()
     levels: list[TimeEntryApproval] = []
     for level, approver_id in enumerate(approvers, start=1):

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from shared.errors import ValidationError
 from shared.inputs import row_id, to_int
-from tracking.entries.serializers import tag_list
+from tracking.tags import tag_list
 
 DELETE = "delete"
 SET_BILLABLE = "set_billable"

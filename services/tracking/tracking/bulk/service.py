@@ -14,9 +14,10 @@ from shared.identity import Identity
 from tracking import events
 from tracking.bulk import repository
 from tracking.bulk.schemas import ADD_TAG, DELETE, SET_BILLABLE, SET_PAID, BulkBody, BulkRequest, bulk_request
-from tracking.entries.serializers import serialize_entries, tag_list
-from tracking.errors import DomainError
+from tracking.entry_serialization import serialize_entries
+from tracking.errors import InvalidStateError
 from tracking.models import TimeEntry
+from tracking.tags import tag_list
 
 NO_ENTRIES = "No entries found"
 NOT_YOURS = "Access denied for one or more entries"
@@ -71,7 +72,7 @@ def apply_bulk_action(session: Session, body: BulkBody, *, actor: Identity) -> d
         raise ForbiddenError(NOT_YOURS, error=NOT_YOURS)
     completed = [e for e in entries if e.end_time is not None]
     if not completed:
-        raise DomainError("invalid_state", NOTHING_AFFECTED)
+        raise InvalidStateError(NOTHING_AFFECTED)
     if request.action == DELETE:
         _delete(session, completed, actor)
     else:

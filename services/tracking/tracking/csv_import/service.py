@@ -1,6 +1,6 @@
-"""Importing time entries from CSV (tracking.md §4.6). Each row goes through the API create's
-rules (`create_entry`) for the caller, in its own savepoint: a refused row leaves nothing behind
-(no entry, no event) and the valid rows are imported."""
+"""Importing time entries from CSV (tracking.md §4.6). Each row is created for the caller like
+every entry (`entries.create_entry`, the API create's rules), in its own savepoint: a refused row
+leaves nothing behind (no entry, no event) and the valid rows are imported."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from shared.identity import Identity
 from tracking.access import can_access_project
 from tracking.csv_import import parsing
 from tracking.csv_import.parsing import CsvRow, RowError
-from tracking.entries import repository
-from tracking.entries.creation import create_entry, invalid_project
+from tracking.entries import service as entries
 from tracking.settings import TrackingSettings
 
 MAX_LISTED_ERRORS = 50
@@ -24,33 +23,22 @@ NOT_STORABLE = "A value in the row is out of range or cannot be stored"
 
 
 def _create_from_row(session: Session, row: CsvRow, *, actor: Identity, settings: TrackingSettings) -> None:
-    project_id = parsing.project_id_of(row)
-    project = repository.get_project(session, project_id)
-    if project is None:
-        raise invalid_project()
+    # The project and its access come before the row's other cells are read (§4.6).
+    project = entries.existing_project(session, parsing.project_id_of(row))
     if not can_access_project(actor, project):
         raise RowError(NO_ACCESS)
     fields = parsing.entry_fields(row, settings.zone)
-    # Admins import history as it was: no requirement or overlap checks (§4.6).
-    strict = not actor.is_admin
-    create_entry(
-        session,
-        settings=settings,
-        actor=actor,
-        owner_id=actor.user_id,
+    new = entries.NewEntry(
+        user_id=actor.user_id,
+        start_time=fields.start,
+        end_time=fields.end,
         project_id=project.id,
-        client_id=None,
         task_id=fields.task_id,
-        start=fields.start,
-        end=fields.end,
         notes=fields.notes,
         tags=fields.tags,
         billable=row.billable,
-        paid=False,
-        source="manual",
-        check_overlap=strict,
-        check_requirements=strict,
     )
+    entries.create_entry(session, new, via=entries.EntryPath.IMPORT, actor=actor, settings=settings)
 
 
 def _import_row(session: Session, row: CsvRow, *, actor: Identity, settings: TrackingSettings) -> str | None:

@@ -1,159 +1,263 @@
-"""Creating a time entry through the checks of tracking.md §4.3 (rules 2–10), written once for
-every path that makes entries: the API create, timer start and CSV import.
+"""What a new time entry must pass before it exists, each check written once, and the order in
+which each way of creating an entry runs them: `POST /time-entries` (tracking.md §4.3 rules
+2–10), `POST /timer/start` (§6.2) and a CSV row (§4.6). The same input meets the same check and
+so the same error on every path; only the order differs, where the spec orders differently.
 
-Callers parse types (rule 1) and decide which checks apply; this raises the spec's errors,
-records `time_entry.created` (+ `time_entry.started` for a running timer) and returns the
-flushed row."""
+Callers parse types (rule 1) into a `NewEntry`; `entries.service.create_entry` runs the path's
+checks and creates the row."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from enum import Enum
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
 from shared.errors import ForbiddenError, ValidationError
 from shared.identity import Identity
-from tracking import events, locks, replicas
+from tracking import locks
+from tracking.access import can_access_project, sees_all_projects
+from tracking.durations import net_seconds
 from tracking.entries import repository, requirements
-from tracking.entries.durations import net_seconds
 from tracking.entries.rules import timer_project_error
-from tracking.entries.serializers import serialize_one
-from tracking.errors import DomainError, TimerAlreadyRunningError
-from tracking.models import Project, TimeEntry
+from tracking.errors import (
+    InvalidClientError,
+    InvalidProjectError,
+    InvalidTaskError,
+    InvalidTimeRangeError,
+    MissingProjectOrClientError,
+    NoProjectAccessError,
+    OverlappingEntryError,
+    TaskNotAllowedError,
+    TimerAlreadyRunningError,
+)
+from tracking.models import Project, Task, TimeEntry
 from tracking.replicas import active_user, rounding_for, valid_client
 from tracking.settings import TrackingSettings
 from tracking.timer_settings import single_active_timer
 
-
-def invalid_project() -> DomainError:
-    return DomainError("invalid_project", "Invalid project selected")
-
-
-def invalid_client() -> DomainError:
-    return DomainError("invalid_client", "Invalid client selected")
+# An entry's client is worded apart from a project's ("Invalid client", tracking.md §2.3).
+ENTRY_CLIENT = "Invalid client selected"
 
 
-def invalid_task() -> DomainError:
-    return DomainError("invalid_task", "The task does not belong to the selected project")
+class EntryPath(Enum):
+    """The ways an entry comes to exist; each runs the checks in its section's order."""
+
+    API = "api"  # POST /api/v1/time-entries, §4.3
+    TIMER = "timer"  # POST /api/v1/timer/start, §6.2
+    IMPORT = "import"  # a row of POST /api/v1/time-entries/import-csv, §4.6
 
 
-def invalid_time_range() -> DomainError:
-    return DomainError("invalid_time_range", "End time must be after start time")
+@dataclass(frozen=True)
+class NewEntry:
+    """A parsed entry of `user_id` (its owner), named as its row; `end_time=None` is a running
+    timer."""
+
+    user_id: int
+    start_time: datetime
+    end_time: datetime | None = None
+    project_id: int | None = None
+    client_id: int | None = None
+    task_id: int | None = None
+    break_seconds: int = 0
+    notes: str | None = None
+    tags: str | None = None
+    billable: bool = True
+    paid: bool = False
+    invoice_number: str | None = None
+    source: str = "manual"
 
 
-def overlapping_entry() -> DomainError:
-    return DomainError("overlapping_entry", "The time entry overlaps with another of your entries")
+@dataclass
+class Attempt:
+    """One creation being checked: who asks, for what, and the rows the checks look up."""
+
+    session: Session
+    settings: TrackingSettings
+    actor: Identity
+    new: NewEntry
+
+    @cached_property
+    def project(self) -> Project | None:
+        project_id = self.new.project_id
+        return None if project_id is None else repository.get_project(self.session, project_id)
+
+    @property
+    def running(self) -> bool:
+        return self.new.end_time is None
 
 
-def check_owner(session: Session, actor: Identity, owner_id: int) -> None:
-    """Rule 2: only admins create for someone else, and only for an active user."""
-    if owner_id == actor.user_id:
-        return
-    if not actor.is_admin:
-        raise ForbiddenError("Only admins may create time entries for other users")
-    if active_user(session, owner_id) is None:
-        raise ValidationError({"user_id": ["User not found or inactive"]}, "User not found or inactive")
+Check = Callable[[Attempt], None]
 
 
-def check_links(
-    session: Session, *, project_id: int | None, client_id: int | None, task_id: int | None
-) -> Project | None:
-    """Rules 3–5: a project or a client; both must exist; a task only on a project-only entry."""
-    if project_id is None and client_id is None:
-        raise DomainError("missing_project_or_client", "A project or a client is required")
-    project = None
-    if project_id is not None:
-        project = repository.get_project(session, project_id)
-        if project is None:
-            raise invalid_project()
-        if task_id is not None:
-            task = repository.get_task(session, task_id)
-            if task is None or task.project_id != project.id:
-                raise invalid_task()
-    if client_id is not None:
-        if valid_client(session, client_id) is None:
-            raise invalid_client()
-        if task_id is not None:
-            raise DomainError("task_not_allowed", "Tasks can only be set on project-based entries")
+def existing_project(session: Session, project_id: int) -> Project:
+    """The project named by an entry, or `invalid_project`."""
+    project = repository.get_project(session, project_id)
+    if project is None:
+        raise InvalidProjectError()
     return project
 
 
-def check_timer_start(session: Session, settings: TrackingSettings, *, project: Project | None, owner_id: int) -> None:
-    """Rule 6 for a running entry: an active project, and no second timer when that is off.
-    The caller holds the owner's timer lock, so two starts cannot both see "none running"."""
-    if project is not None and (error := timer_project_error(project.status)) is not None:
+def task_of_project(session: Session, task_id: int, project_id: int) -> Task:
+    """The task, if it belongs to the project; else `invalid_task` (an unknown task included)."""
+    task = repository.get_task(session, task_id)
+    if task is None or task.project_id != project_id:
+        raise InvalidTaskError()
+    return task
+
+
+def check_entry_client(session: Session, client_id: int) -> None:
+    """A client CRM has and has not deleted."""
+    if valid_client(session, client_id) is None:
+        raise InvalidClientError(ENTRY_CLIENT)
+
+
+def check_owner(a: Attempt) -> None:
+    """§4.3 rule 2: only admins create for someone else, and only for an active user."""
+    if a.new.user_id == a.actor.user_id:
+        return
+    if not a.actor.is_admin:
+        raise ForbiddenError("Only admins may create time entries for other users")
+    if active_user(a.session, a.new.user_id) is None:
+        raise ValidationError({"user_id": ["User not found or inactive"]}, "User not found or inactive")
+
+
+def check_scope(a: Attempt) -> None:
+    """§6.2 step 2: the project is in the caller's scope. An unknown project is in no
+    restricted scope; full-scope callers go on to learn that it is unknown."""
+    visible = sees_all_projects(a.actor) if a.project is None else can_access_project(a.actor, a.project)
+    if not visible:
+        raise NoProjectAccessError()
+
+
+def check_link_given(a: Attempt) -> None:
+    """§4.3 rule 3: a project or a client."""
+    if a.new.project_id is None and a.new.client_id is None:
+        raise MissingProjectOrClientError()
+
+
+def check_project(a: Attempt) -> None:
+    """§4.3 rule 4, §6.2 step 6: a named project exists."""
+    if a.new.project_id is not None:
+        existing_project(a.session, a.new.project_id)
+
+
+def check_task(a: Attempt) -> None:
+    """§4.3 rule 4, §6.2 step 8: a task belongs to the entry's project."""
+    if a.new.project_id is not None and a.new.task_id is not None:
+        task_of_project(a.session, a.new.task_id, a.new.project_id)
+
+
+def check_client(a: Attempt) -> None:
+    """§4.3 rule 5: a named client exists, and a client's entry carries no task."""
+    if a.new.client_id is None:
+        return
+    check_entry_client(a.session, a.new.client_id)
+    if a.new.task_id is not None:
+        raise TaskNotAllowedError()
+
+
+def lock_owner(a: Attempt) -> None:
+    """One user's creates run one at a time, so the timer and overlap checks after this hold
+    under concurrency."""
+    locks.lock_user_timers(a.session, a.new.user_id)
+
+
+def check_timer_project(a: Attempt) -> None:
+    """§6.2 step 7 (§4.3 rule 6 for a running entry): timers run on active projects only."""
+    if a.running and a.project is not None and (error := timer_project_error(a.project.status)) is not None:
         raise error
-    if single_active_timer(session, settings) and repository.has_active_timer(session, owner_id):
+
+
+def check_single_timer(a: Attempt) -> None:
+    """§6.2 step 4 (§4.3 rule 6): no second running entry while the setting is on."""
+    if not a.running or not single_active_timer(a.session, a.settings):
+        return
+    if repository.active_timer(a.session, a.new.user_id) is not None:
         raise TimerAlreadyRunningError()
 
 
-def check_times(
-    session: Session, *, owner_id: int, start: datetime, end: datetime, overlap: bool, exclude_id: int | None = None
-) -> None:
-    """Rules 9–10 for a completed entry: end after start; no strict overlap with another
-    completed entry of the owner."""
-    if end <= start:
-        raise invalid_time_range()
-    if overlap and repository.overlapping_entry(session, owner_id, start, end, exclude_id=exclude_id) is not None:
-        raise overlapping_entry()
+def check_requirements(a: Attempt) -> None:
+    """§4.3 rule 7, §6.2 step 9."""
+    new = a.new
+    requirements.check_requirements(a.settings, project_id=new.project_id, task_id=new.task_id, notes=new.notes)
 
 
-def create_entry(
-    session: Session,
-    *,
-    settings: TrackingSettings,
-    actor: Identity,
-    owner_id: int,
-    project_id: int | None,
-    client_id: int | None,
-    task_id: int | None,
-    start: datetime,
-    end: datetime | None,
-    break_seconds: int = 0,
-    notes: str | None = None,
-    tags: str | None = None,
-    billable: bool = True,
-    paid: bool = False,
-    invoice_number: str | None = None,
-    source: str = "manual",
-    check_overlap: bool = True,
-    check_requirements: bool = True,
-) -> dict[str, Any]:
-    """A new entry of `owner_id`; `end=None` starts a running timer. Returns its API object,
-    the one the events carry (serialized once: the response reuses it)."""
-    check_owner(session, actor, owner_id)
-    replicas.remember_caller(session, actor)
-    project = check_links(session, project_id=project_id, client_id=client_id, task_id=task_id)
-    # One user's creates run one at a time: the timer and overlap checks hold under concurrency.
-    locks.lock_user_timers(session, owner_id)
-    if end is None:
-        check_timer_start(session, settings, project=project, owner_id=owner_id)
-    if check_requirements:
-        requirements.check_requirements(settings, project_id=project_id, task_id=task_id, notes=notes)
-    breaks = max(0, break_seconds)
-    if end is not None:
-        check_times(session, owner_id=owner_id, start=start, end=end, overlap=check_overlap)
-    entry = TimeEntry(
-        user_id=owner_id,
-        project_id=project_id,
-        client_id=client_id,
-        task_id=task_id,
-        start_time=start,
-        end_time=end,
-        break_seconds=breaks,
-        duration_seconds=None if end is None else net_seconds(start, end, breaks, rounding_for(session, owner_id)),
-        notes=notes,
-        tags=tags,
-        source=source,
-        billable=billable,
-        paid=paid,
-        invoice_number=invoice_number,
-    )
-    session.add(entry)
-    session.flush()
-    data = serialize_one(session, entry)
-    events.emit(session, "time_entry", "created", entity_id=entry.id, data=data, actor=actor)
-    if end is None:
-        events.emit(session, "time_entry", "started", entity_id=entry.id, data=data, actor=actor)
-    return data
+def check_time_range(a: Attempt) -> None:
+    """§4.3 rule 9: a completed entry ends after it starts."""
+    if not a.running and a.new.end_time <= a.new.start_time:
+        raise InvalidTimeRangeError()
+
+
+def check_overlap(a: Attempt) -> None:
+    """§4.3 rule 10: no strict overlap with another completed entry of the owner."""
+    new = a.new
+    if a.running:
+        return
+    if repository.overlapping_entry(a.session, new.user_id, new.start_time, new.end_time) is not None:
+        raise OverlappingEntryError()
+
+
+def skipped_for_admins(check: Check) -> Check:
+    """§4.6: admins import history as it was."""
+
+    def unless_admin(a: Attempt) -> None:
+        if not a.actor.is_admin:
+            check(a)
+
+    return unless_admin
+
+
+# §4.3 rules 2–5, then the owner's lock: how a manual create and a CSV row begin.
+_OWNER_AND_LINKS = (check_owner, check_link_given, check_project, check_task, check_client, lock_owner)
+
+CHECKS: dict[EntryPath, tuple[Check, ...]] = {
+    EntryPath.API: (
+        *_OWNER_AND_LINKS,
+        check_timer_project,
+        check_single_timer,
+        check_requirements,
+        check_time_range,
+        check_overlap,
+    ),
+    # Scope before existence, the single-timer rule before the project's status (§6.2).
+    EntryPath.TIMER: (
+        check_owner,
+        check_scope,
+        lock_owner,
+        check_single_timer,
+        check_link_given,
+        check_project,
+        check_timer_project,
+        check_task,
+        check_client,
+        check_requirements,
+    ),
+    # §4.3's order; the row's project and its access are checked as the row is read (§4.6).
+    EntryPath.IMPORT: (
+        *_OWNER_AND_LINKS,
+        skipped_for_admins(check_requirements),
+        check_time_range,
+        skipped_for_admins(check_overlap),
+    ),
+}
+
+
+def run_checks(session: Session, new: NewEntry, *, via: EntryPath, actor: Identity, settings: TrackingSettings) -> None:
+    """Every check of `via`, in its order; the first failure is the error answered."""
+    attempt = Attempt(session, settings, actor, new)
+    for check in CHECKS[via]:
+        check(attempt)
+
+
+def new_row(session: Session, new: NewEntry) -> TimeEntry:
+    """The row of a checked entry; a completed one gets its duration (§1.4)."""
+    breaks = max(0, new.break_seconds)
+    duration = None
+    if new.end_time is not None:
+        rounding = rounding_for(session, new.user_id)
+        duration = net_seconds(new.start_time, new.end_time, breaks, rounding)
+    return TimeEntry(**asdict(new) | {"break_seconds": breaks, "duration_seconds": duration})

@@ -18,9 +18,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from shared.db import utcnow
-from shared.errors import ConflictError
 from shared.identity import Identity
 from tracking import locks
+from tracking.errors import IdempotencyInProgressError
 from tracking.models import IdempotencyRecord
 from tracking.settings import TrackingSettings
 
@@ -54,14 +54,6 @@ def request_key(identity: Identity, header: str | None) -> IdempotencyKey | None
     if key is None or identity.token_id is None:
         return None
     return IdempotencyKey(identity.token_id, key_hash(key))
-
-
-class IdempotencyInProgressError(ConflictError):
-    error_code = "idempotency_in_progress"
-    error = "Request in progress"
-
-    def __init__(self) -> None:
-        super().__init__("A request with this Idempotency-Key is still being processed; retry shortly")
 
 
 def acquire(session: Session, key: IdempotencyKey, settings: TrackingSettings) -> None:

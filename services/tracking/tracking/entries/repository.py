@@ -1,13 +1,14 @@
-"""Time-entry queries: the filtered list, lookups, overlap and running-timer probes."""
+"""Time-entry queries: the filtered list, lookups, overlaps and a user's running timer."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from shared.entry_filters import EntryFilters
+from shared.inputs import row_id
 from tracking.models import Project, Task, TimeEntry
 
 
@@ -55,11 +56,12 @@ def get_entry(session: Session, entry_id: int, *, lock: bool = False) -> TimeEnt
 
 
 def get_project(session: Session, project_id: int) -> Project | None:
-    return session.get(Project, project_id)
+    # an id past PostgreSQL integer cannot be any row (and the database would refuse it)
+    return session.get(Project, row_id(project_id))
 
 
 def get_task(session: Session, task_id: int) -> Task | None:
-    return session.get(Task, task_id)
+    return session.get(Task, row_id(task_id))
 
 
 def overlapping_entry(
@@ -78,9 +80,17 @@ def overlapping_entry(
     return session.scalars(stmt.limit(1)).first()
 
 
-def has_active_timer(session: Session, user_id: int) -> bool:
-    stmt = exists().where(TimeEntry.user_id == user_id, TimeEntry.end_time.is_(None))
-    return bool(session.scalar(select(stmt)))
+def active_timer(session: Session, user_id: int, *, lock: bool = False) -> TimeEntry | None:
+    """The user's running entry; the most recently started one when several run (§6)."""
+    stmt = (
+        select(TimeEntry)
+        .where(TimeEntry.user_id == user_id, TimeEntry.end_time.is_(None))
+        .order_by(TimeEntry.start_time.desc(), TimeEntry.id.desc())
+        .limit(1)
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    return session.scalars(stmt).first()
 
 
 def latest_end_starting_between(session: Session, user_id: int, start: datetime, end: datetime) -> datetime | None:

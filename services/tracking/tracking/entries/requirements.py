@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracking.errors import DomainError
+from tracking.errors import DescriptionRequiredError, DescriptionTooShortError, TaskRequiredError
 from tracking.settings import TrackingSettings
 
 
@@ -11,10 +11,10 @@ def check_requirements(
 ) -> None:
     """The task requirement applies to project entries only (never to client-only ones)."""
     if settings.time_entry_require_task and project_id is not None and task_id is None:
-        raise DomainError("task_required", "A task must be selected for this time entry")
+        raise TaskRequiredError()
     text = (notes or "").strip()
     if settings.time_entry_require_description and not text:
-        raise DomainError("description_required", "A description is required for this time entry")
+        raise DescriptionRequiredError()
     minimum = settings.time_entry_description_min_length
     if settings.time_entry_require_description and len(text) < minimum:
-        raise DomainError("description_too_short", f"The description must be at least {minimum} characters")
+        raise DescriptionTooShortError(minimum)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from tracking.errors import DomainError
+from tracking.errors import ProjectArchivedError, ProjectInactiveError, TrackingError
 
 # Mobile's offline sync sends the `updated_at` it read; clocks and rounding may differ a little.
 CONFLICT_TOLERANCE = timedelta(seconds=2)
@@ -31,10 +31,10 @@ def changed_since_read(stored: datetime, sent: datetime) -> bool:
     return abs(stored - sent) > CONFLICT_TOLERANCE
 
 
-def timer_project_error(status: str) -> DomainError | None:
+def timer_project_error(status: str) -> TrackingError | None:
     """Timers run only on active projects: archived → `project_archived`, any other → `project_inactive`."""
     if status == "active":
         return None
     if status == "archived":
-        return DomainError("project_archived", "Cannot start a timer on an archived project")
-    return DomainError("project_inactive", "Cannot start a timer on an inactive project")
+        return ProjectArchivedError()
+    return ProjectInactiveError()

@@ -16,6 +16,7 @@ from pydantic import ValidationError as PydanticValidationError
 from shared.errors import ValidationError
 from shared.inputs import INT4_MAX, IntValue, RowId, text, to_date_or_none, trim
 from shared.timefmt import parse_instant
+from tracking.schemas import EntryRead
 
 M = TypeVar("M", bound=BaseModel)
 NOT_A_DATETIME = "Not a valid datetime."
@@ -130,35 +131,6 @@ def parse_body(model: type[M], raw: dict[str, Any], zone: tzinfo) -> M:
         return model.model_validate(raw, context={"zone": zone})
     except PydanticValidationError as exc:
         raise ValidationError(_field_errors(exc)) from None
-
-
-class EntryRead(BaseModel):
-    id: int
-    user_id: int
-    project_id: int | None
-    client_id: int | None
-    task_id: int | None
-    start_time: str
-    end_time: str | None
-    duration_seconds: int | None
-    break_seconds: int
-    paused_at: str | None
-    duration_hours: float
-    duration_formatted: str
-    notes: str | None
-    tags: str | None
-    tag_list: list[str]
-    source: str
-    billable: bool
-    paid: bool
-    invoice_number: str | None
-    is_active: bool
-    created_at: str
-    updated_at: str
-    user: str | None
-    project: str | None
-    client: str | None
-    task: str | None
 
 
 class EntryEnvelope(BaseModel):

@@ -1,5 +1,9 @@
 """Time-entry use cases: list, get, create (with `Idempotency-Key`), update, delete
-(tracking.md §4.1–§4.5). Standard users act on their own entries only (CONVENTIONS §4)."""
+(tracking.md §4.1–§4.5). Standard users act on their own entries only (CONVENTIONS §4).
+
+Also the entries feature's face to its siblings: `create_entry` is the one way an entry comes to
+exist (the timer and the CSV import call it too), `existing_project` the project check a CSV row
+runs first, `running_timer` the user's running entry."""
 
 from __future__ import annotations
 
@@ -11,15 +15,29 @@ from shared.entry_filters import RawEntryFilters, entry_filters
 from shared.errors import ForbiddenError, NotFoundError, ValidationError
 from shared.identity import Identity
 from shared.pagination import PageParams, pagination_object
-from tracking import events
-from tracking.entries import idempotency, repository, updating
-from tracking.entries.creation import create_entry
+from tracking import events, replicas
+from tracking.entries import creation, idempotency, repository, updating
+from tracking.entries.creation import EntryPath, NewEntry, existing_project
 from tracking.entries.rules import day_bounds, desktop_slot
 from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
-from tracking.entries.serializers import serialize_entries, serialize_one
-from tracking.errors import DomainError
+from tracking.entry_serialization import serialize_entries, serialize_one
+from tracking.errors import TimerActiveError
 from tracking.models import TimeEntry
 from tracking.settings import TrackingSettings
+
+# The feature's face: the router's use cases and what sibling features call.
+__all__ = [
+    "EntryPath",
+    "NewEntry",
+    "create_entry",
+    "create_time_entry",
+    "delete_entry",
+    "existing_project",
+    "get_entry",
+    "list_entries",
+    "running_timer",
+    "update_entry",
+]
 
 CREATED = 201
 
@@ -67,27 +85,47 @@ def _times(session: Session, body: EntryCreate, owner_id: int, settings: Trackin
     return desktop_slot(body.date, minutes, latest, settings.zone)
 
 
+def create_entry(
+    session: Session, new: NewEntry, *, via: EntryPath, actor: Identity, settings: TrackingSettings
+) -> dict[str, Any]:
+    """The one way an entry comes to exist: `via`'s checks in its spec order, then the row,
+    `time_entry.created` and, for a running timer, `time_entry.started`. Returns the entry's API
+    object, the one the events carry (serialized once: the response reuses it)."""
+    creation.run_checks(session, new, via=via, actor=actor, settings=settings)
+    replicas.remember_caller(session, actor)
+    entry = creation.new_row(session, new)
+    session.add(entry)
+    session.flush()
+    data = serialize_one(session, entry)
+    events.emit(session, "time_entry", "created", entity_id=entry.id, data=data, actor=actor)
+    if entry.end_time is None:
+        events.emit(session, "time_entry", "started", entity_id=entry.id, data=data, actor=actor)
+    return data
+
+
+def running_timer(session: Session, user_id: int, *, lock: bool = False) -> TimeEntry | None:
+    """The user's running entry, the most recently started one when several run (§6)."""
+    return repository.active_timer(session, user_id, lock=lock)
+
+
 def _create(session: Session, body: EntryCreate, *, actor: Identity, settings: TrackingSettings) -> dict[str, Any]:
     owner_id = body.user_id if body.user_id is not None else actor.user_id
     start, end = _times(session, body, owner_id, settings)
-    created = create_entry(
-        session,
-        settings=settings,
-        actor=actor,
-        owner_id=owner_id,
+    new = NewEntry(
+        user_id=owner_id,
+        start_time=start,
+        end_time=end,
         project_id=body.project_id,
         client_id=body.client_id,
         task_id=body.task_id,
-        start=start,
-        end=end,
         break_seconds=body.break_seconds or 0,
         notes=body.notes,
         tags=body.tags,
         billable=True if body.billable is None else body.billable,
         paid=bool(body.paid),
         invoice_number=body.invoice_number,
-        source="manual",
     )
+    created = create_entry(session, new, via=EntryPath.API, actor=actor, settings=settings)
     return {"message": "Time entry created successfully", "time_entry": created}
 
 
@@ -129,7 +167,7 @@ def delete_entry(session: Session, entry_id: int, body: EntryDelete | None, *, a
     """Hard delete; a running timer must be stopped first. `reason` is for the audit only."""
     entry = visible_entry(session, entry_id, actor, lock=True)
     if entry.end_time is None:
-        raise DomainError("timer_active", "The timer is running; stop the timer first")
+        raise TimerActiveError()
     data = serialize_one(session, entry)
     session.delete(entry)
     session.flush()

@@ -11,20 +11,19 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.errors import ConflictError
 from tracking import locks
+from tracking.durations import net_seconds
 from tracking.entries import repository, requirements
-from tracking.entries.creation import (
-    invalid_client,
-    invalid_project,
-    invalid_task,
-    invalid_time_range,
-    overlapping_entry,
-)
-from tracking.entries.durations import net_seconds
+from tracking.entries.creation import check_entry_client, existing_project, task_of_project
 from tracking.entries.rules import changed_since_read
 from tracking.entries.schemas import EntryUpdate
-from tracking.errors import DomainError
+from tracking.errors import (
+    InvalidTimeRangeError,
+    OverlappingEntryError,
+    TaskRequiresProjectError,
+    TimerActiveError,
+)
 from tracking.models import TimeEntry
-from tracking.replicas import rounding_for, valid_client
+from tracking.replicas import rounding_for
 from tracking.settings import TrackingSettings
 
 
@@ -56,21 +55,16 @@ def _links(session: Session, state: EntryState, body: EntryUpdate, sent: set[str
     """Rules 5–7: a project replaces the client (and a task of another project), a client
     replaces project and task, a task needs the resulting project."""
     if "project_id" in sent:
-        project = repository.get_project(session, body.project_id)
-        if project is None:
-            raise invalid_project()
+        project = existing_project(session, body.project_id)
         task_id = state.task_id if project.id == state.project_id else None
         state = replace(state, project_id=project.id, client_id=None, task_id=task_id)
     if "client_id" in sent:
-        if valid_client(session, body.client_id) is None:
-            raise invalid_client()
+        check_entry_client(session, body.client_id)
         state = replace(state, client_id=body.client_id, project_id=None, task_id=None)
     if "task_id" in sent:
         if state.project_id is None:
-            raise DomainError("task_requires_project", "A task can only be set on an entry with a project")
-        task = repository.get_task(session, body.task_id)
-        if task is None or task.project_id != state.project_id:
-            raise invalid_task()
+            raise TaskRequiresProjectError()
+        task = task_of_project(session, body.task_id, state.project_id)
         state = replace(state, task_id=task.id)
     return state
 
@@ -95,7 +89,7 @@ def _check_preconditions(entry: TimeEntry, body: EntryUpdate, sent: set[str]) ->
     if "if_updated_at" in sent and changed_since_read(entry.updated_at, body.if_updated_at):
         raise ConflictError("The time entry was changed on the server since it was read")
     if entry.end_time is None and "end_time" in sent:
-        raise DomainError("timer_active", "The timer is running; stop the timer first")
+        raise TimerActiveError()
 
 
 def apply_update(session: Session, entry: TimeEntry, body: EntryUpdate, *, settings: TrackingSettings) -> None:
@@ -106,7 +100,7 @@ def apply_update(session: Session, entry: TimeEntry, body: EntryUpdate, *, setti
     state = _texts(_times(_links(session, before, body, sent), body, sent), body, sent)
     completed_times_changed = state.end_time is not None and state.times() != before.times()
     if completed_times_changed and state.end_time <= state.start_time:
-        raise invalid_time_range()
+        raise InvalidTimeRangeError()
     requirements.check_requirements(settings, project_id=state.project_id, task_id=state.task_id, notes=state.notes)
     if completed_times_changed:
         locks.lock_user_timers(session, entry.user_id)
@@ -114,7 +108,7 @@ def apply_update(session: Session, entry: TimeEntry, body: EntryUpdate, *, setti
             session, entry.user_id, state.start_time, state.end_time, exclude_id=entry.id
         )
         if clash is not None:
-            raise overlapping_entry()
+            raise OverlappingEntryError()
         rounding = rounding_for(session, entry.user_id)
         entry.duration_seconds = net_seconds(state.start_time, state.end_time, state.break_seconds, rounding)
     for name in EntryState.__dataclass_fields__:

@@ -14,7 +14,7 @@ from shared.inputs import int_or_none
 from shared.pagination import PageParams, paginate
 from tracking import events, replicas
 from tracking.access import project_in_scope, project_scope
-from tracking.errors import DomainError
+from tracking.errors import DuplicateCodeError, DuplicateProjectError, InvalidClientError
 from tracking.models import Project
 from tracking.projects import repository
 from tracking.projects.schemas import ProjectCreate, ProjectFields, ProjectUpdate
@@ -26,18 +26,6 @@ ARCHIVE_REASON = "Archived via API"
 DEFAULT_STATUS = "active"
 # Columns that cannot hold null: a null in the body leaves them unchanged (or at their default).
 NOT_NULLABLE = frozenset({"billable", "status", "budget_threshold_percent"})
-
-
-def invalid_client() -> DomainError:
-    return DomainError("invalid_client", "Invalid client")
-
-
-def duplicate_code() -> DomainError:
-    return DomainError("duplicate_code", "Project code already in use")
-
-
-def duplicate_project() -> DomainError:
-    return DomainError("duplicate_project", "A project with this name already exists for this client")
 
 
 def list_projects(
@@ -69,16 +57,16 @@ def _require(body: ProjectFields, fields: set[str], *, creating: bool) -> None:
 
 def _check_client(session: Session, client_id: int) -> None:
     if replicas.valid_client(session, client_id) is None:
-        raise invalid_client()
+        raise InvalidClientError()
 
 
 def _check_unique(
     session: Session, *, code: str | None, client_id: int, name: str, exclude_id: int | None = None
 ) -> None:
     if code is not None and repository.find_by_code(session, code, exclude_id=exclude_id) is not None:
-        raise duplicate_code()
+        raise DuplicateCodeError()
     if repository.find_by_client_and_name(session, client_id, name, exclude_id=exclude_id) is not None:
-        raise duplicate_project()
+        raise DuplicateProjectError()
 
 
 def _apply(project: Project, body: ProjectFields, fields: set[str]) -> None:
@@ -97,9 +85,9 @@ def _flush_unique(session: Session) -> None:
     except IntegrityError as exc:
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
         if constraint == "uq_projects_code":
-            raise duplicate_code() from exc
+            raise DuplicateCodeError() from exc
         if constraint == "uq_projects_client_name":
-            raise duplicate_project() from exc
+            raise DuplicateProjectError() from exc
         raise
 
 

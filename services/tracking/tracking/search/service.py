@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from shared.identity import Identity
 from tracking.access import project_scope
-from tracking.entries.durations import hms
+from tracking.durations import hms
 from tracking.models import Project, Task, TimeEntry
 from tracking.search import repository
 

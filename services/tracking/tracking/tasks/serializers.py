@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from shared.inputs import as_number
 from shared.timefmt import iso_utc
-from tracking.entries.durations import hours
-from tracking.entries.serializers import tag_list
+from tracking.durations import hours
 from tracking.models import Task
+from tracking.tags import tag_list
 from tracking.tasks import repository, rules
 
 

@@ -13,7 +13,7 @@ from shared.identity import Identity
 from shared.inputs import int_or_none
 from shared.pagination import PageParams, paginate
 from tracking import events, replicas
-from tracking.errors import DomainError
+from tracking.errors import InvalidProjectError
 from tracking.models import Task
 from tracking.tasks import repository
 from tracking.tasks.rules import DEFAULT_PRIORITY, DEFAULT_STATUS, tag_terms
@@ -86,7 +86,7 @@ def _apply(task: Task, body: TaskFields, fields: set[str]) -> None:
 def create_task(session: Session, body: TaskCreate, *, actor: Identity, zone: tzinfo) -> dict[str, Any]:
     """Any existing project will do, archived and inactive ones included (tracking.md §3.3)."""
     if not repository.project_exists(session, body.project_id):
-        raise DomainError("invalid_project", "Invalid project selected")
+        raise InvalidProjectError()
     _check_assignee(session, body)
     task = Task(project_id=body.project_id, created_by=actor.user_id, status=DEFAULT_STATUS, priority=DEFAULT_PRIORITY)
     _apply(task, body, body.model_fields_set)

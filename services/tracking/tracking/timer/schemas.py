@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from shared.inputs import IntValue, text
-from tracking.entries.schemas import EntryRead
+from tracking.schemas import EntryRead
 
 Notes = text(5000)
 

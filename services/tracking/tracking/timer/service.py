@@ -13,102 +13,58 @@ from sqlalchemy.orm import Session
 from shared.db import utcnow
 from shared.errors import ForbiddenError, ValidationError
 from shared.identity import Identity
-from tracking import events, locks, replicas, timer_settings
-from tracking.access import can_access_project, sees_all_projects
-from tracking.entries.durations import net_seconds
-from tracking.entries.requirements import check_requirements
-from tracking.entries.serializers import serialize_one
-from tracking.errors import DomainError, NoProjectAccessError, TimerAlreadyRunningError
-from tracking.models import Project, TimeEntry
+from tracking import events, locks, timer_settings
+from tracking.durations import net_seconds
+from tracking.entries import service as entries
+from tracking.entry_serialization import serialize_one
+from tracking.errors import InvalidStateError, NoActiveTimerError
+from tracking.models import TimeEntry
 from tracking.replicas import rounding_for
 from tracking.settings import TrackingSettings
-from tracking.timer import repository
 from tracking.timer.schemas import TimerSettingsUpdate, TimerStart
 
-
-def _no_active_timer() -> DomainError:
-    return DomainError("no_active_timer", "No active timer")
+ALREADY_PAUSED = "The timer is already paused"
+NOT_PAUSED = "The timer is not paused"
 
 
 def _elapsed(since: datetime, now: datetime) -> int:
     return max(0, math.floor((now - since).total_seconds()))
 
 
-def _serialize(session: Session, entry: TimeEntry) -> dict[str, Any]:
-    return serialize_one(session, entry)
-
-
 def timer_status(session: Session, actor: Identity) -> dict[str, Any]:
-    entry = repository.active_timer(session, actor.user_id)
-    return {"active": entry is not None, "timer": _serialize(session, entry) if entry else None}
-
-
-def _check_scope(actor: Identity, project: Project | None) -> None:
-    # An unknown project is in nobody's restricted scope; full-scope callers learn it is unknown.
-    visible = sees_all_projects(actor) if project is None else can_access_project(actor, project)
-    if not visible:
-        raise NoProjectAccessError()
-
-
-def _check_project(project: Project | None) -> Project:
-    if project is None:
-        raise DomainError("invalid_project", "Invalid project selected")
-    if project.status == "archived":
-        raise DomainError("project_archived", "Cannot start a timer on an archived project")
-    if project.status != "active":
-        raise DomainError("project_inactive", "Cannot start a timer on an inactive project")
-    return project
-
-
-def _check_task(session: Session, project: Project, task_id: int | None) -> None:
-    if task_id is None:
-        return
-    task = repository.find_task(session, task_id)
-    if task is None or task.project_id != project.id:
-        raise DomainError("invalid_task", "Invalid task selected for this project")
+    entry = entries.running_timer(session, actor.user_id)
+    return {"active": entry is not None, "timer": serialize_one(session, entry) if entry else None}
 
 
 def start_timer(session: Session, body: TimerStart, *, actor: Identity, settings: TrackingSettings) -> dict[str, Any]:
-    """The checks run in the order of §6.2 (the first failure answers)."""
+    """A running entry of the caller, created like every entry (`entries.create_entry`) with
+    the checks in the order of §6.2 (the first failure answers)."""
     if body.project_id is None:
         raise ValidationError({"project_id": ["project_id is required"]}, "project_id is required")
-    project = repository.find_project(session, body.project_id)
-    _check_scope(actor, project)
-    locks.lock_user_timers(session, actor.user_id)
-    if timer_settings.single_active_timer(session, settings) and repository.active_timer(session, actor.user_id):
-        raise TimerAlreadyRunningError()
-    project = _check_project(project)
-    _check_task(session, project, body.task_id)
-    check_requirements(settings, project_id=project.id, task_id=body.task_id, notes=body.notes)
-    replicas.remember_caller(session, actor)
-    entry = TimeEntry(
+    new = entries.NewEntry(
         user_id=actor.user_id,
-        project_id=project.id,
-        task_id=body.task_id,
         start_time=utcnow(),
+        project_id=body.project_id,
+        task_id=body.task_id,
         notes=body.notes,
         source="auto",
         billable=True,
     )
-    session.add(entry)
-    session.flush()
-    data = _serialize(session, entry)
-    events.emit(session, "time_entry", "created", entity_id=entry.id, data=data, actor=actor)
-    events.emit(session, "time_entry", "started", entity_id=entry.id, data=data, actor=actor)
+    data = entries.create_entry(session, new, via=entries.EntryPath.TIMER, actor=actor, settings=settings)
     return {"message": "Timer started successfully", "timer": data}
 
 
 def _running(session: Session, actor: Identity) -> TimeEntry:
     locks.lock_user_timers(session, actor.user_id)
-    entry = repository.active_timer(session, actor.user_id, lock=True)
+    entry = entries.running_timer(session, actor.user_id, lock=True)
     if entry is None:
-        raise _no_active_timer()
+        raise NoActiveTimerError()
     return entry
 
 
 def _changed(session: Session, entry: TimeEntry, actor: Identity, *actions: str) -> dict[str, Any]:
     session.flush()
-    data = _serialize(session, entry)
+    data = serialize_one(session, entry)
     for action in actions:
         events.emit(session, "time_entry", action, entity_id=entry.id, data=data, actor=actor)
     return data
@@ -132,7 +88,7 @@ def stop_timer(session: Session, *, actor: Identity) -> dict[str, Any]:
 def pause_timer(session: Session, *, actor: Identity) -> dict[str, Any]:
     entry = _running(session, actor)
     if entry.paused_at is not None:
-        raise DomainError("invalid_state", "The timer is already paused")
+        raise InvalidStateError(ALREADY_PAUSED)
     entry.paused_at = utcnow()
     return {"message": "Timer paused", "time_entry": _changed(session, entry, actor, "updated")}
 
@@ -140,7 +96,7 @@ def pause_timer(session: Session, *, actor: Identity) -> dict[str, Any]:
 def resume_timer(session: Session, *, actor: Identity) -> dict[str, Any]:
     entry = _running(session, actor)
     if entry.paused_at is None:
-        raise DomainError("invalid_state", "The timer is not paused")
+        raise InvalidStateError(NOT_PAUSED)
     entry.break_seconds += _elapsed(entry.paused_at, utcnow())
     entry.paused_at = None
     return {"message": "Timer resumed", "time_entry": _changed(session, entry, actor, "updated")}

@@ -1,4 +1,5 @@
-"""Duration arithmetic of tracking.md §1.3–§1.4: net seconds, the owner's rounding, display."""
+"""Duration arithmetic of tracking.md §1.3–§1.4: net seconds, the owner's rounding, display.
+Shared by entries, the timer, task totals, search hits and the user replica's rounding."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The time entry object of tracking.md §1.3 (also the `timer`), with display names looked up
-for a whole page at once."""
+"""The time entry object of tracking.md §1.3 (also the `timer` and every `time_entry.*` event's
+data), with display names looked up for a whole page at once. Shared by every feature that
+answers or publishes entries."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from shared.db import utcnow
 from shared.timefmt import iso_utc
-from tracking.entries.durations import hms, hours, live_seconds
+from tracking.durations import hms, hours, live_seconds
 from tracking.models import KnownClient, KnownUser, Project, Task, TimeEntry
+from tracking.tags import tag_list
 
 
 @dataclass
@@ -41,10 +43,6 @@ def names_for(session: Session, entries: Sequence[TimeEntry]) -> Names:
         clients=_lookup(session, KnownClient.id, KnownClient.name, (e.client_id for e in entries)),
         tasks=_lookup(session, Task.id, Task.name, (e.task_id for e in entries)),
     )
-
-
-def tag_list(tags: str | None) -> list[str]:
-    return [t.strip() for t in tags.split(",") if t.strip()] if tags else []
 
 
 def serialize_entry(entry: TimeEntry, names: Names, *, now: datetime | None = None) -> dict[str, Any]:
