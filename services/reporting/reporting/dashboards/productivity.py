@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_of, day_start
+from reporting.conventions.calendar import day_of, day_start
+from reporting.conventions.people import preferences
 from reporting.dashboards import repository, sections
 from reporting.dashboards.sections import Worked
-from reporting.people import preferences
 from shared.db import utcnow
 from shared.errors import ApiError
 from shared.inputs import int_or_none

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from reporting.dashboards import productivity, service
-from reporting.freshness import FreshDep
+from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router
 from shared.db import SessionDep
 from shared.identity import Identity, requires

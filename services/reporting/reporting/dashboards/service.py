@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_of, day_start
+from reporting.conventions.calendar import day_of, day_start
+from reporting.conventions.display import hours
+from reporting.conventions.people import MONDAY, preferences, week_start
 from reporting.dashboards import repository
-from reporting.display import hours
-from reporting.people import MONDAY, preferences, week_start
 from reporting.settings import ReportingSettings
 from shared.db import utcnow
 from shared.inputs import round_money

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from reporting.display import hours
+from reporting.conventions.display import hours
 from reporting.exports import repository
 from shared.errors import ValidationError
 from shared.identity import Identity

@@ -10,7 +10,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
 from reporting.exports import payroll, time_entries
-from reporting.freshness import FreshDep
+from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router
 from shared.db import SessionDep, get_session
 from shared.entry_filters import RawEntryFilters

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from reporting.display import hours
+from reporting.conventions.display import hours
 from reporting.exports import repository
 from reporting.exports.repository import Names
 from shared.db import utcnow

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from reporting.forecast import service
-from reporting.freshness import FreshDep, Freshness
+from reporting.readmodel.freshness import FreshDep, Freshness
 from reporting.routing import feature_router
 from shared.db import SessionDep
 from shared.identity import Identity, requires

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reporting.access import in_project_scope
-from reporting.calendar import day_of
+from reporting.conventions.access import in_project_scope
+from reporting.conventions.calendar import day_of
 from reporting.forecast import repository
 from reporting.forecast.rules import Budget, TaskCounts, forecast
 from reporting.models import KnownProject

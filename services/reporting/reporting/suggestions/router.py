@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from reporting.freshness import FreshDep
 from reporting.legacy import deprecated_route
+from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router
 from reporting.suggestions import service
 from shared.db import SessionDep

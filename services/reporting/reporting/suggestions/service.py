@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_start
+from reporting.conventions.calendar import day_start
 from reporting.suggestions import repository
 from reporting.suggestions.rules import (
     ACTIVE_TASK,

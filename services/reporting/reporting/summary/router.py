@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from reporting.freshness import FreshDep
+from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router
 from reporting.summary import service
 from shared.db import SessionDep

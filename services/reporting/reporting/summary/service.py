@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reporting.display import UNKNOWN_PROJECT
+from reporting.conventions.display import UNKNOWN_PROJECT
 from reporting.models import KnownProject
+from reporting.readmodel.totals import range_totals
 from reporting.settings import ReportingSettings
-from reporting.totals import range_totals
 from shared.db import utcnow
 from shared.entry_filters import visible_user
 from shared.identity import Identity

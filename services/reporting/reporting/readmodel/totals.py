@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy import Select, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_of, day_start, month_of, next_month
+from reporting.conventions.calendar import day_of, day_start, month_of, next_month
 from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
-from reporting.rollups import MEASURES
+from reporting.readmodel.rollups import MEASURES
 
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
