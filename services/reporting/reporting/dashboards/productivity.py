@@ -21,8 +21,8 @@ from reporting.conventions.calendar import day_of, day_start
 from reporting.conventions.people import preferences
 from reporting.dashboards import repository, sections
 from reporting.dashboards.sections import Worked
+from reporting.errors import ProductivityStatsFailedError
 from shared.db import utcnow
-from shared.errors import ApiError
 from shared.inputs import int_or_none
 from shared.timefmt import iso_utc
 
@@ -33,16 +33,6 @@ MAX_PERIOD = 90
 STREAK_DAYS = 3 * 365
 
 T = TypeVar("T")
-
-
-class ProductivityFailed(ApiError):
-    """reporting.md §4.3: `500 {"ok": false, "error": …}`, in the standard error shape too."""
-
-    status_code = 500
-    error = "Could not compute the productivity statistics"
-
-    def __init__(self) -> None:
-        super().__init__(ok=False)
 
 
 def period_days(raw: str | None) -> int:
@@ -99,7 +89,7 @@ def productivity(session: Session, user_id: int, app_zone: tzinfo, *, period: st
         return _productivity(session, user_id, app_zone, days)
     except Exception as exc:
         log.exception("productivity stats failed for user %s", user_id)
-        raise ProductivityFailed() from exc
+        raise ProductivityStatsFailedError() from exc
 
 
 def _productivity(session: Session, user_id: int, app_zone: tzinfo, days: int) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
+from reporting.errors import SearchQueryTooShortError
 from reporting.settings import ReportingSettings
-from shared.errors import ApiError
 from shared.identity import Identity
 from shared.inputs import int_or_none
 from shared.upstream import Upstream
@@ -55,17 +55,6 @@ class Failed:
 
 
 Outcome = list[dict[str, Any]] | Failed
-
-
-class SearchQueryTooShortError(ApiError):
-    """The v1 400, which also carries the empty search payload (reporting.md §2)."""
-
-    status_code = 400
-    error_code = "validation_error"
-    error = f"Search query needs at least {MIN_QUERY_LENGTH} characters"
-
-    def __init__(self) -> None:
-        super().__init__(results=[], partial=False, errors={})
 
 
 def query_text(raw: str | None) -> str:
@@ -127,7 +116,7 @@ async def search(
     if len(text) < MIN_QUERY_LENGTH:
         if legacy:
             return search_payload(text, [])
-        raise SearchQueryTooShortError()
+        raise SearchQueryTooShortError(MIN_QUERY_LENGTH)
     domains = parse_types(types)
     per_domain = parse_limit(limit)
     if "\x00" in text:
