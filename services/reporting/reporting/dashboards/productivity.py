@@ -21,7 +21,6 @@ from reporting.conventions.calendar import day_of, day_start
 from reporting.conventions.people import preferences
 from reporting.dashboards import repository, sections
 from reporting.dashboards.sections import Worked
-from reporting.errors import ProductivityStatsFailedError
 from shared.db import utcnow
 from shared.inputs import int_or_none
 from shared.timefmt import iso_utc
@@ -83,16 +82,8 @@ def _active_timer(session: Session, user_id: int, now: datetime) -> dict[str, An
     }
 
 
-def productivity(session: Session, user_id: int, app_zone: tzinfo, *, period: str | None) -> dict[str, Any]:
-    days = period_days(period)
-    try:
-        return _productivity(session, user_id, app_zone, days)
-    except Exception as exc:
-        log.exception("productivity stats failed for user %s", user_id)
-        raise ProductivityStatsFailedError() from exc
-
-
-def _productivity(session: Session, user_id: int, app_zone: tzinfo, days: int) -> dict[str, Any]:
+def stats(session: Session, user_id: int, app_zone: tzinfo, days: int) -> dict[str, Any]:
+    """The response body over the last `days` days; a failing read or section degrades alone."""
     prefs = preferences(session, user_id, app_zone)
     zone = prefs.zone
     now = utcnow()

@@ -102,23 +102,26 @@ def search_payload(query: str, outcomes: Sequence[tuple[Domain, Outcome]]) -> di
     return {"results": results, "query": query, "count": len(results), "partial": bool(errors), "errors": errors}
 
 
-async def search(
-    upstream: Upstream,
-    identity: Identity,
-    settings: ReportingSettings,
-    *,
-    q: str | None,
-    limit: str | None,
-    types: str | None,
-    legacy: bool = False,
+@dataclass(frozen=True, slots=True)
+class RawSearch:
+    """The query parameters as sent (a dependency of both search routes)."""
+
+    q: str | None = None
+    limit: str | None = None
+    types: str | None = None
+
+
+async def search_domains(
+    upstream: Upstream, identity: Identity, settings: ReportingSettings, raw: RawSearch, *, legacy: bool = False
 ) -> dict[str, Any]:
-    text = query_text(q)
+    """`legacy`: a query shorter than 2 characters finds nothing instead of answering 400."""
+    text = query_text(raw.q)
     if len(text) < MIN_QUERY_LENGTH:
         if legacy:
             return search_payload(text, [])
         raise SearchQueryTooShortError(MIN_QUERY_LENGTH)
-    domains = parse_types(types)
-    per_domain = parse_limit(limit)
+    domains = parse_types(raw.types)
+    per_domain = parse_limit(raw.limit)
     if "\x00" in text:
         # Stored text cannot contain NUL (PostgreSQL refuses it), so nothing can match.
         return search_payload(text, [(d, []) for d in domains])

@@ -21,7 +21,7 @@ from shared.timefmt import iso_utc
 DEFAULT_DAYS = 30
 
 
-def summary(
+def get_summary_report(
     session: Session,
     identity: Identity,
     settings: ReportingSettings,
