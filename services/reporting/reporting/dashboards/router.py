@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Query
 
 from reporting.dashboards import service
+from reporting.dashboards.schemas import ProductivityStatsRead, ValueDashboardRead, WeekComparisonRead
 from reporting.deps import SettingsDep
 from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router, legacy_router
@@ -19,23 +20,23 @@ legacy = legacy_router("/api", tags=["dashboards"])
 ROUTERS = (legacy, router)
 
 
-@legacy.get("/stats/value-dashboard")
-@router.get("/value-dashboard")
+@legacy.get("/stats/value-dashboard", response_model=ValueDashboardRead)
+@router.get("/value-dashboard", response_model=ValueDashboardRead)
 def get_value_dashboard(identity: IdentityDep, fresh: FreshDep, session: SessionDep, settings: SettingsDep) -> dict:
     """The token user's all-time totals, this week and month, the last 7 days and the
     estimated value of the tracked time."""
     return service.get_value_dashboard(session, identity.user_id, settings)
 
 
-@legacy.get("/reports/week-comparison")
-@router.get("/week-comparison")
+@legacy.get("/reports/week-comparison", response_model=WeekComparisonRead)
+@router.get("/week-comparison", response_model=WeekComparisonRead)
 def get_week_comparison(identity: IdentityDep, fresh: FreshDep, session: SessionDep, settings: SettingsDep) -> dict:
     """This week (Monday through now) against the same days of last week."""
     return service.get_week_comparison(session, identity.user_id, settings)
 
 
-@legacy.get("/productivity/stats")
-@router.get("/productivity")
+@legacy.get("/productivity/stats", response_model=ProductivityStatsRead)
+@router.get("/productivity", response_model=ProductivityStatsRead)
 def get_productivity_stats(
     identity: IdentityDep,
     fresh: FreshDep,

@@ -12,6 +12,7 @@ from fastapi import Query
 
 from reporting.deps import SettingsDep
 from reporting.forecast import service
+from reporting.forecast.schemas import ForecastErrorRead, ProjectForecastRead
 from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router, legacy_router
 from shared.db import SessionDep
@@ -24,9 +25,19 @@ ROUTERS = (legacy, router)
 AiFlag = Annotated[str | None, Query(description="`1`, `true`, `yes` or `on`: add the `ai` object")]
 RefreshFlag = Annotated[str | None, Query(description="Accepted; no cache is kept, every answer is fresh")]
 
+PATH = "/{project_id:id}/forecast"
+FORECAST_ROUTE = {
+    "response_model": ProjectForecastRead,
+    "response_model_exclude_unset": True,  # `ai` only when asked for
+    "responses": {
+        403: {"model": ForecastErrorRead, "description": "The project is outside the caller's project scope"},
+        500: {"model": ForecastErrorRead, "description": "The forecast could not be computed"},
+    },
+}
 
-@legacy.get("/{project_id:id}/forecast")
-@router.get("/{project_id:id}/forecast")
+
+@legacy.get(PATH, **FORECAST_ROUTE)
+@router.get(PATH, **FORECAST_ROUTE)
 def get_project_forecast(
     project_id: int,
     identity: IdentityDep,

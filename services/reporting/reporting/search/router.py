@@ -11,6 +11,7 @@ from fastapi import Depends
 from reporting.deps import SettingsDep, UpstreamDep
 from reporting.routing import feature_router, legacy_router
 from reporting.search import service
+from reporting.search.schemas import SearchResultList
 from reporting.search.service import RawSearch
 from shared.identity import IdentityDep
 
@@ -21,7 +22,7 @@ ROUTERS = (router, legacy)
 SearchQuery = Annotated[RawSearch, Depends()]
 
 
-@router.get("/search")
+@router.get("/search", response_model=SearchResultList)
 async def get_search_results(
     identity: IdentityDep, upstream: UpstreamDep, settings: SettingsDep, query: SearchQuery
 ) -> dict:
@@ -31,7 +32,7 @@ async def get_search_results(
     return await service.search_domains(upstream, identity, settings, query)
 
 
-@legacy.get("/search")
+@legacy.get("/search", response_model=SearchResultList)
 async def get_lenient_search_results(
     identity: IdentityDep, upstream: UpstreamDep, settings: SettingsDep, query: SearchQuery
 ) -> dict:

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from reporting.errors import SearchQueryTooShortError
+from reporting.search.schemas import SearchResultRead
 from reporting.settings import ReportingSettings
 from shared.identity import Identity
 from shared.inputs import int_or_none
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 MIN_QUERY_LENGTH = 2
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
-HIT_FIELDS = ("type", "category", "id", "title", "description", "url", "badge")
 
 
 @dataclass(frozen=True)
@@ -78,16 +78,15 @@ def parse_types(raw: str | None) -> tuple[Domain, ...]:
 
 def hits_of(domain: Domain, payload: Any, limit: int) -> list[dict[str, Any]]:
     """The hits of a domain's `{"results": [...]}` answer, exactly the result fields;
-    ValueError if the answer is not of that shape."""
+    ValueError if the answer is not of that shape (a hit of the wrong type or field types
+    included: `SearchResultRead` checks each strictly)."""
     found = payload.get("results") if isinstance(payload, dict) else None
     if not isinstance(found, list):
         raise ValueError("no results list")
-    hits = []
-    for hit in found[:limit]:
-        if not isinstance(hit, dict) or hit.get("type") != domain.type or not all(f in hit for f in HIT_FIELDS):
-            raise ValueError("not a search hit")
-        hits.append({field: hit[field] for field in HIT_FIELDS})
-    return hits
+    hits = [SearchResultRead.model_validate(hit) for hit in found[:limit]]
+    if any(hit.type != domain.type for hit in hits):
+        raise ValueError("not a search hit of this domain")
+    return [hit.model_dump() for hit in hits]
 
 
 def search_payload(query: str, outcomes: Sequence[tuple[Domain, Outcome]]) -> dict[str, Any]:

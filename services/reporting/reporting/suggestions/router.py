@@ -11,6 +11,7 @@ from reporting.deps import SettingsDep
 from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router, legacy_router
 from reporting.suggestions import service
+from reporting.suggestions.schemas import SuggestionList
 from shared.db import SessionDep
 from shared.identity import IdentityDep
 
@@ -22,8 +23,8 @@ QueryText = Annotated[str | None, Query(description="Keep suggestions whose proj
 RichFlag = Annotated[str | None, Query(description="Ask the LLM helper too; ignored, none is configured")]
 
 
-@legacy.get("/suggest")
-@router.get("/suggest")
+@legacy.get("/suggest", response_model=SuggestionList)
+@router.get("/suggest", response_model=SuggestionList)
 def list_time_entry_suggestions(
     identity: IdentityDep,
     fresh: FreshDep,

@@ -10,6 +10,7 @@ from reporting.deps import SettingsDep
 from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router
 from reporting.summary import service
+from reporting.summary.schemas import SummaryReportRead
 from shared.db import SessionDep
 from shared.identity import IdentityDep
 
@@ -19,7 +20,7 @@ ROUTERS = (router,)
 Filter = Annotated[str | None, Query()]
 
 
-@router.get("/summary")
+@router.get("/summary", response_model=SummaryReportRead)
 def get_summary_report(
     identity: IdentityDep,
     fresh: FreshDep,
