@@ -21,6 +21,7 @@ from reporting.conventions.calendar import day_of, day_start
 from reporting.conventions.people import preferences
 from reporting.dashboards import repository, sections
 from reporting.dashboards.sections import Worked
+from reporting.readmodel.names import project_names
 from shared.db import utcnow
 from shared.inputs import int_or_none
 from shared.timefmt import iso_utc
@@ -93,7 +94,7 @@ def stats(session: Session, user_id: int, app_zone: tzinfo, days: int) -> dict[s
     tracked = _part("streak days", set(), lambda: _tracked_days(session, user_id, zone, app_zone, today), session)
     timer = _part("active timer", None, lambda: _active_timer(session, user_id, now), session)
     ids = {entry.project_id for entry in worked if entry.project_id}
-    names = _part("project names", {}, lambda: repository.project_names(session, ids), session)
+    names = _part("project names", {}, lambda: project_names(session, ids), session)
     return {"ok": True, "period": days} | _sections(
         worked, tracked, timer, names, today=today, days=days, standard=prefs.standard_hours_per_day
     )
