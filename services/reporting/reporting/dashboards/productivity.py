@@ -127,17 +127,17 @@ def _sections(
         "projects": _part("projects", [], lambda: sections.projects(period, names)),
         "heatmap": _part("heatmap", [], lambda: sections.heatmap(worked, today=today)),
     }
-    project_hours = sections.hours(sum(entry.seconds for entry in period if entry.project_id))
-    out["insights"] = _part(
-        "insights",
-        [],
-        lambda: sections.insights(
-            out["summary"],
-            out["daily_breakdown"],
-            out["streak"],
-            out["focus"],
-            out["projects"],
-            period_project_hours=project_hours,
-        ),
-    )
+    out["insights"] = _part("insights", [], lambda: _insights(out, period))
     return out
+
+
+def _insights(out: dict[str, Any], period: list[Worked]) -> list[str]:
+    project_hours = sections.hours(sum(entry.seconds for entry in period if entry.project_id))
+    return sections.insights(
+        out["summary"],
+        out["daily_breakdown"],
+        out["streak"],
+        out["focus"],
+        out["projects"],
+        period_project_hours=project_hours,
+    )
