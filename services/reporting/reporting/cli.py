@@ -15,8 +15,8 @@ import asyncio
 import json
 import sys
 
-from reporting import rollups
-from reporting.replay import replay_and_compare
+from reporting.readmodel import rollups
+from reporting.readmodel.replay import replay_and_compare
 from reporting.settings import ReportingToolSettings
 from shared.db import create_db_engine, new_sessionmaker
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from reporting import events
 from reporting.models import AppliedPosition, KnownClient, KnownProject, KnownTask, KnownUser
-from reporting.rollups import apply_entry_event
+from reporting.readmodel.rollups import apply_entry_event
 from shared.app import ConsumerSpec
 from shared.db import utcnow
 from shared.events import EventEnvelope, required

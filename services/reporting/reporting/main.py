@@ -15,12 +15,12 @@ from reporting.models import metadata
 from reporting.search.router import ROUTERS as SEARCH_ROUTERS
 from reporting.settings import ReportingSettings
 from reporting.suggestions.router import ROUTERS as SUGGESTION_ROUTERS
-from reporting.summary.router import router as summary_router
+from reporting.summary.router import ROUTERS as SUMMARY_ROUTERS
 from shared.app import create_service_app
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 ROUTERS = (
-    summary_router,
+    *SUMMARY_ROUTERS,
     *DASHBOARD_ROUTERS,
     *FORECAST_ROUTERS,
     *SUGGESTION_ROUTERS,

@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_of, day_start
+from reporting.conventions.calendar import day_of, day_start
+from reporting.conventions.people import preferences
 from reporting.dashboards import repository, sections
 from reporting.dashboards.sections import Worked
-from reporting.people import preferences
+from reporting.readmodel.names import project_names
 from shared.db import utcnow
-from shared.errors import ApiError
 from shared.inputs import int_or_none
 from shared.timefmt import iso_utc
 
@@ -33,16 +33,6 @@ MAX_PERIOD = 90
 STREAK_DAYS = 3 * 365
 
 T = TypeVar("T")
-
-
-class ProductivityFailed(ApiError):
-    """reporting.md §4.3: `500 {"ok": false, "error": …}`, in the standard error shape too."""
-
-    status_code = 500
-    error = "Could not compute the productivity statistics"
-
-    def __init__(self) -> None:
-        super().__init__(ok=False)
 
 
 def period_days(raw: str | None) -> int:
@@ -93,16 +83,8 @@ def _active_timer(session: Session, user_id: int, now: datetime) -> dict[str, An
     }
 
 
-def productivity(session: Session, user_id: int, app_zone: tzinfo, *, period: str | None) -> dict[str, Any]:
-    days = period_days(period)
-    try:
-        return _productivity(session, user_id, app_zone, days)
-    except Exception as exc:
-        log.exception("productivity stats failed for user %s", user_id)
-        raise ProductivityFailed() from exc
-
-
-def _productivity(session: Session, user_id: int, app_zone: tzinfo, days: int) -> dict[str, Any]:
+def stats(session: Session, user_id: int, app_zone: tzinfo, days: int) -> dict[str, Any]:
+    """The response body over the last `days` days; a failing read or section degrades alone."""
     prefs = preferences(session, user_id, app_zone)
     zone = prefs.zone
     now = utcnow()
@@ -112,7 +94,7 @@ def _productivity(session: Session, user_id: int, app_zone: tzinfo, days: int) -
     tracked = _part("streak days", set(), lambda: _tracked_days(session, user_id, zone, app_zone, today), session)
     timer = _part("active timer", None, lambda: _active_timer(session, user_id, now), session)
     ids = {entry.project_id for entry in worked if entry.project_id}
-    names = _part("project names", {}, lambda: repository.project_names(session, ids), session)
+    names = _part("project names", {}, lambda: project_names(session, ids), session)
     return {"ok": True, "period": days} | _sections(
         worked, tracked, timer, names, today=today, days=days, standard=prefs.standard_hours_per_day
     )
@@ -145,17 +127,17 @@ def _sections(
         "projects": _part("projects", [], lambda: sections.projects(period, names)),
         "heatmap": _part("heatmap", [], lambda: sections.heatmap(worked, today=today)),
     }
-    project_hours = sections.hours(sum(entry.seconds for entry in period if entry.project_id))
-    out["insights"] = _part(
-        "insights",
-        [],
-        lambda: sections.insights(
-            out["summary"],
-            out["daily_breakdown"],
-            out["streak"],
-            out["focus"],
-            out["projects"],
-            period_project_hours=project_hours,
-        ),
-    )
+    out["insights"] = _part("insights", [], lambda: _insights(out, period))
     return out
+
+
+def _insights(out: dict[str, Any], period: list[Worked]) -> list[str]:
+    project_hours = sections.hours(sum(entry.seconds for entry in period if entry.project_id))
+    return sections.insights(
+        out["summary"],
+        out["daily_breakdown"],
+        out["streak"],
+        out["focus"],
+        out["projects"],
+        period_project_hours=project_hours,
+    )

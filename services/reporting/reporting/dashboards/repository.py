@@ -144,9 +144,3 @@ def running_entry(session: Session, user_id: int) -> Row | None:
         .order_by(Entry.start_time.desc(), Entry.id.desc())
         .limit(1)
     ).one_or_none()
-
-
-def project_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(KnownProject.id, KnownProject.name).where(KnownProject.id.in_(ids))).all())

@@ -1,58 +1,49 @@
-"""Dashboard JSON (reporting.md §4.1–4.3), always about the token user. The legacy session
-paths take any valid token (CONVENTIONS §13); the same handlers under `/api/v1/reports` need
-`read:reports`."""
+"""Dashboard JSON (reporting.md §4.1–4.3), always about the token user: under `/api/v1/reports`
+with `read:reports`, and at the legacy session paths with any valid token (CONVENTIONS §13)."""
 
-# No `from __future__ import annotations`: each router's handlers are built in `build_router`
-# and FastAPI must read that router's identity dependency from their (evaluated) signatures.
+from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query
 
-from reporting.dashboards import productivity, service
-from reporting.freshness import FreshDep
-from reporting.routing import feature_router
+from reporting.dashboards import service
+from reporting.dashboards.schemas import ProductivityStatsRead, ValueDashboardRead, WeekComparisonRead
+from reporting.deps import SettingsDep
+from reporting.readmodel.freshness import FreshDep
+from reporting.routing import feature_router, legacy_router
 from shared.db import SessionDep
-from shared.identity import Identity, requires
+from shared.identity import IdentityDep
+
+router = feature_router("/api/v1/reports", tags=["dashboards"], scope="read:reports")
+legacy = legacy_router("/api", tags=["dashboards"])
+ROUTERS = (legacy, router)
 
 
-def build_router(prefix: str, paths: tuple[str, str, str], scope: Any, *, suffix: str = "") -> APIRouter:
-    """`paths`: value dashboard, week comparison, productivity; `scope`: a `requires(...)`."""
-    Caller = Annotated[Identity, scope]
-    router = feature_router(prefix, tags=["dashboards"], suffix=suffix)
-
-    def value_dashboard(request: Request, identity: Caller, fresh: FreshDep, session: SessionDep) -> dict:
-        """The token user's all-time totals, this week and month, the last 7 days and the
-        estimated value of the tracked time."""
-        return service.value_dashboard(session, identity.user_id, request.app.state.settings)
-
-    def week_comparison(request: Request, identity: Caller, fresh: FreshDep, session: SessionDep) -> dict:
-        """This week (Monday through now) against the same days of last week."""
-        return service.week_comparison(session, identity.user_id, request.app.state.settings)
-
-    def productivity_stats(
-        request: Request,
-        identity: Caller,
-        fresh: FreshDep,
-        session: SessionDep,
-        period: Annotated[str | None, Query()] = None,
-    ) -> dict:
-        """Today, this week, streaks, focus, projects and a 12-week heatmap in the user's time
-        zone; `period` (1–90 days, default 30) spans the focus and project sections."""
-        return productivity.productivity(session, identity.user_id, request.app.state.settings.zone, period=period)
-
-    value_path, week_path, productivity_path = paths
-    router.add_api_route(value_path, value_dashboard, methods=["GET"])
-    router.add_api_route(week_path, week_comparison, methods=["GET"])
-    router.add_api_route(productivity_path, productivity_stats, methods=["GET"])
-    return router
+@legacy.get("/stats/value-dashboard", response_model=ValueDashboardRead)
+@router.get("/value-dashboard", response_model=ValueDashboardRead)
+def get_value_dashboard(identity: IdentityDep, fresh: FreshDep, session: SessionDep, settings: SettingsDep) -> dict:
+    """The token user's all-time totals, this week and month, the last 7 days and the
+    estimated value of the tracked time."""
+    return service.get_value_dashboard(session, identity.user_id, settings)
 
 
-legacy_router = build_router(
-    "/api", ("/stats/value-dashboard", "/reports/week-comparison", "/productivity/stats"), requires(), suffix="_legacy"
-)
-router = build_router(
-    "/api/v1/reports", ("/value-dashboard", "/week-comparison", "/productivity"), requires("read:reports")
-)
+@legacy.get("/reports/week-comparison", response_model=WeekComparisonRead)
+@router.get("/week-comparison", response_model=WeekComparisonRead)
+def get_week_comparison(identity: IdentityDep, fresh: FreshDep, session: SessionDep, settings: SettingsDep) -> dict:
+    """This week (Monday through now) against the same days of last week."""
+    return service.get_week_comparison(session, identity.user_id, settings)
 
-ROUTERS = (legacy_router, router)
+
+@legacy.get("/productivity/stats", response_model=ProductivityStatsRead)
+@router.get("/productivity", response_model=ProductivityStatsRead)
+def get_productivity_stats(
+    identity: IdentityDep,
+    fresh: FreshDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    period: Annotated[str | None, Query()] = None,
+) -> dict:
+    """Today, this week, streaks, focus, projects and a 12-week heatmap in the user's time
+    zone; `period` (1–90 days, default 30) spans the focus and project sections."""
+    return service.get_productivity_stats(session, identity.user_id, settings.zone, period=period)

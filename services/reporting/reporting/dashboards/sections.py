@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from reporting.display import UNKNOWN_PROJECT, hours
-from reporting.people import MONDAY, week_start
+from reporting.conventions.display import UNKNOWN_PROJECT, hours
+from reporting.conventions.people import MONDAY, week_start
 
 MONDAY_FIRST = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PALETTE = ("#3b82f6", "#10b981", "#f59e0b", "#ef4444", "#8b5cf6", "#ec4899", "#14b8a6", "#f97316", "#6366f1", "#84cc16")

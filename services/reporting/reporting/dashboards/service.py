@@ -1,21 +1,26 @@
-"""The value dashboard (reporting.md §4.1) and the week comparison (§4.2): the token user's
-completed entries, calendar days in the app time zone, read from the day rollups."""
+"""The dashboards (reporting.md §4.1–4.3), about the token user: the value dashboard and the week
+comparison (calendar days in the app time zone, read from the day rollups) and the productivity
+statistics (in the user's time zone, `dashboards.productivity`)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import logging
+from datetime import date, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_of, day_start
-from reporting.dashboards import repository
-from reporting.display import hours
-from reporting.people import MONDAY, preferences, week_start
+from reporting.conventions.calendar import day_of, day_start
+from reporting.conventions.display import hours
+from reporting.conventions.people import MONDAY, preferences, week_start
+from reporting.dashboards import productivity, repository
+from reporting.errors import ProductivityStatsFailedError
 from reporting.settings import ReportingSettings
 from shared.db import utcnow
 from shared.inputs import round_money
+
+log = logging.getLogger(__name__)
 
 SUNDAY_FIRST = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 SECONDS_PER_HOUR = 3600
@@ -37,7 +42,7 @@ def days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def value_dashboard(session: Session, user_id: int, settings: ReportingSettings) -> dict[str, Any]:
+def get_value_dashboard(session: Session, user_id: int, settings: ReportingSettings) -> dict[str, Any]:
     zone = settings.zone
     today = day_of(utcnow(), zone)
     first_day = week_start(today, preferences(session, user_id, zone).week_start_day)
@@ -70,7 +75,7 @@ def change_percent(current: float, last: float) -> float | None:
     return round((current - last) / last * 100, 1) if last else None
 
 
-def week_comparison(session: Session, user_id: int, settings: ReportingSettings) -> dict[str, Any]:
+def get_week_comparison(session: Session, user_id: int, settings: ReportingSettings) -> dict[str, Any]:
     """This week (Monday 00:00 through now) against last week's same days (whole days)."""
     zone = settings.zone
     now = utcnow()
@@ -87,3 +92,14 @@ def week_comparison(session: Session, user_id: int, settings: ReportingSettings)
         "last_week": last,
         "change_percent": change_percent(current["total_hours"], last["total_hours"]),
     }
+
+
+def get_productivity_stats(session: Session, user_id: int, app_zone: tzinfo, *, period: str | None) -> dict[str, Any]:
+    """`period` as sent (reporting.md §4.3 clamps it); a failure beyond one section's is the
+    spec's 500."""
+    days = productivity.period_days(period)
+    try:
+        return productivity.stats(session, user_id, app_zone, days)
+    except Exception as exc:
+        log.exception("productivity stats failed for user %s", user_id)
+        raise ProductivityStatsFailedError() from exc

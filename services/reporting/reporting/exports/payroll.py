@@ -1,22 +1,18 @@
-"""The payroll export (reporting.md §3): hours per user and ISO week, as CSV.
-
-Weeks are summed from the day rollups: an entry counts on its start date in the app time zone,
-and a date range is a range of those days, so no entry is read."""
+"""The payroll export's rules (reporting.md §3): its required date range, one CSV row per user and
+ISO week, the file. No I/O (the use case: `exports.service.export_payroll`)."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Row
 
-from reporting.display import hours
-from reporting.exports import repository
+from reporting.conventions.display import hours
 from shared.errors import ValidationError
-from shared.identity import Identity
-from shared.query import filter_id, is_true
 
 COLUMNS = (
     "user_id",
@@ -83,28 +79,17 @@ def fallback_username(user_id: int) -> str:
     return f"user{user_id}"
 
 
-def payroll_export(
-    session: Session,
-    identity: Identity,
-    *,
-    start_date: str | None,
-    end_date: str | None,
-    user_id: str | None,
-    approved_only: str | None,
-    closed_only: str | None,
-) -> PayrollExport:
-    first, last = required_range(start_date, end_date)
-    # Non-admins always get their own rows; naming someone else is not an error here (§3).
-    user = filter_id(user_id) if identity.is_admin else identity.user_id
-    rows: list[list] = []
-    # Timesheet periods are not implemented: no week is approved or closed (§3).
-    if first <= last and not is_true(approved_only) and not is_true(closed_only):
-        weeks = repository.week_totals(session, first, last, user)
-        names = repository.usernames(session, {week.user_id for week in weeks})
-        for uid, monday, seconds, billable_seconds in weeks:
-            username = names.get(uid) or fallback_username(uid)
-            rows.append(week_row(uid, username, monday, int(seconds), int(billable_seconds)))
-        rows.sort(key=lambda row: (row[2], row[3], row[1], row[0]))
+def week_rows(weeks: Iterable[Row], names: dict[int, str]) -> list[list]:
+    """The CSV rows of `(user_id, monday, seconds, billable_seconds)` weeks, sorted by week
+    then username."""
+    rows = [
+        week_row(uid, names.get(uid) or fallback_username(uid), monday, int(seconds), int(billable_seconds))
+        for uid, monday, seconds, billable_seconds in weeks
+    ]
+    return sorted(rows, key=lambda row: (row[2], row[3], row[1], row[0]))
+
+
+def payroll_csv(first: date, last: date, rows: list[list]) -> PayrollExport:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)

@@ -1,38 +1,45 @@
-"""`/api/v1/exports`: the payroll CSV (reporting.md §3) and the time-entry export (our
-addition, documented on its route)."""
+"""`/api/v1/exports`: the payroll CSV (reporting.md §3, scope `read:reports`) and the time-entry
+export (our addition, documented on its route; scope `read:time_entries`).
+
+Neither declares a `response_model`: their bodies are files (CSV, JSON Lines), not JSON, and
+the time-entry export streams its body after the handler has returned; their content types are
+documented in `responses`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Response
+from fastapi import Depends, Query, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.orm import Session
 
-from reporting.exports import payroll, time_entries
-from reporting.freshness import FreshDep
+from reporting.deps import SettingsDep
+from reporting.exports import service
+from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router
 from shared.db import SessionDep, get_session
 from shared.entry_filters import RawEntryFilters
-from shared.identity import Identity, requires
+from shared.identity import IdentityDep
 
-router = feature_router("/api/v1/exports", tags=["exports"])
+payroll_router = feature_router("/api/v1/exports", tags=["exports"], scope="read:reports")
+time_entries_router = feature_router("/api/v1/exports", tags=["exports"], scope="read:time_entries")
+ROUTERS = (payroll_router, time_entries_router)
 # A streamed body is read after the handler has returned and the request's session has closed:
 # the rest of the export reads through the request-scoped variant of the same dependency, which
 # lives until the response is sent (and honours its overrides, e.g. the tests' transaction). The
 # handler itself must not touch it: it opens when the body starts, after the request's session.
 StreamSessionDep = Annotated[Session, Depends(get_session, scope="request")]
+CSV_FILE = {200: {"content": {"text/csv": {}}, "description": "CSV file"}}
+CSV_OR_JSONL_FILE = {200: {"content": {"text/csv": {}, "application/x-ndjson": {}}, "description": "CSV or JSON Lines"}}
 
 
 def _attachment(filename: str) -> str:
     return f"attachment; filename={filename}"
 
 
-@router.get(
-    "/payroll", response_class=Response, responses={200: {"content": {"text/csv": {}}, "description": "CSV file"}}
-)
+@payroll_router.get("/payroll", response_class=Response, responses=CSV_FILE)
 def export_payroll(
-    identity: Annotated[Identity, requires("read:reports")],
+    identity: IdentityDep,
     fresh: FreshDep,
     session: SessionDep,
     start_date: Annotated[str | None, Query(description="Required, YYYY-MM-DD")] = None,
@@ -43,7 +50,7 @@ def export_payroll(
 ) -> Response:
     """Hours of completed entries per user and ISO week (of the entry's start date in the app
     time zone), split billable / non-billable, as CSV sorted by week then username."""
-    export = payroll.payroll_export(
+    export = service.export_payroll(
         session,
         identity,
         start_date=start_date,
@@ -56,17 +63,13 @@ def export_payroll(
     return Response(export.csv, media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get(
-    "/time-entries",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}, "description": "CSV or JSON Lines"}},
-)
+@time_entries_router.get("/time-entries", response_class=StreamingResponse, responses=CSV_OR_JSONL_FILE)
 def export_time_entries(
-    request: Request,
-    identity: Annotated[Identity, requires("read:time_entries")],
+    identity: IdentityDep,
     fresh: FreshDep,
     session: SessionDep,
     stream_session: StreamSessionDep,
+    settings: SettingsDep,
     project_id: Annotated[str | None, Query(description="Exact project id")] = None,
     user_id: Annotated[str | None, Query(description="Admins: any user; others: only their own id (else 403)")] = None,
     start_date: Annotated[str | None, Query(description="start_time ≥ this date/datetime")] = None,
@@ -88,15 +91,10 @@ def export_time_entries(
 
     `user`, `project`, `task` and `client` are the current names. The file is named
     `time_entries_<YYYYMMDD_HHMMSS UTC>.<csv|jsonl>`."""
-    settings = request.app.state.settings
     raw = RawEntryFilters(project_id, user_id, start_date, end_date, billable, include_active)
-    export = time_entries.start_export(
+    export = service.start_time_entries_export(
         session, identity, raw, format_name=format_name, zone=settings.zone, chunk_rows=settings.export_chunk_rows
     )
     headers = {**fresh.headers, "Content-Disposition": _attachment(export.filename)}
-    return StreamingResponse(
-        time_entries.stream(stream_session, export), media_type=export.format.media_type, headers=headers
-    )
-
-
-ROUTERS = (router,)
+    body = service.stream_time_entries(stream_session, export)
+    return StreamingResponse(body, media_type=export.format.media_type, headers=headers)

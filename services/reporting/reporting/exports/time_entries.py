@@ -1,9 +1,6 @@
-"""The time-entry export: every entry `GET /api/v1/time-entries` would list for the same
-filters (tracking.md §4.1), unpaginated, streamed as CSV or JSON Lines.
-
-Entries come from the replica in keyset chunks of `export_chunk_rows`, so memory is bounded by
-the chunk size whatever the export's size. Each entry is its API object as the last event
-carried it (`Entry.doc`), with the display names refreshed from the replicas."""
+"""The time-entry export's formats: each entry's API object as the last event carried it
+(`Entry.doc`) with the display names refreshed from the replicas, encoded as CSV or JSON Lines.
+No I/O (the use case: `exports.service`)."""
 
 from __future__ import annotations
 
@@ -11,21 +8,17 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
-from sqlalchemy.orm import Session
 
-from reporting.display import hours
-from reporting.exports import repository
+from reporting.conventions.display import hours
 from reporting.exports.repository import Names
-from shared.db import utcnow
-from shared.entry_filters import EntryFilters, RawEntryFilters, entry_filters
+from shared.entry_filters import EntryFilters
 from shared.errors import ValidationError
-from shared.identity import Identity
 
 CSV_COLUMNS = (
     "id",
@@ -143,34 +136,3 @@ class EntryExport:
     @property
     def filename(self) -> str:
         return f"time_entries_{self.started_at.strftime('%Y%m%d_%H%M%S')}.{self.format.name}"
-
-
-def start_export(
-    session: Session,
-    identity: Identity,
-    raw: RawEntryFilters,
-    *,
-    format_name: str | None,
-    zone: tzinfo,
-    chunk_rows: int,
-) -> EntryExport:
-    fmt = export_format(format_name)
-    filters = entry_filters(identity, raw, zone)
-    first = repository.entry_chunk(session, filters, None, chunk_rows)
-    return EntryExport(fmt, filters, chunk_rows, first, utcnow())
-
-
-def stream(session: Session, export: EntryExport) -> Iterator[bytes]:
-    """The export's bytes, one chunk of entries at a time; `session` reads every chunk after
-    the first, and must stay open until the body has been sent."""
-    encode = csv_lines if export.format.name == "csv" else jsonl_lines
-    if export.format.name == "csv":
-        yield csv_header()
-    chunk = export.first_chunk
-    while chunk:
-        names = repository.names_for(session, chunk)
-        yield encode([entry_object(row, names, export.started_at) for row in chunk])
-        if len(chunk) < export.chunk_rows:
-            return
-        last = chunk[-1]
-        chunk = repository.entry_chunk(session, export.filters, (last.start_time, last.id), export.chunk_rows)

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from reporting.display import hours
+from reporting.conventions.display import hours
 from shared.timefmt import iso_utc
 
 CHART_DAYS = 14

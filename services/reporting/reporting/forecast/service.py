@@ -8,26 +8,27 @@ to bypass."""
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+import logging
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reporting.access import in_project_scope
-from reporting.calendar import day_of
+from reporting.conventions.access import in_project_scope
+from reporting.conventions.calendar import day_of
+from reporting.errors import ForecastAccessDeniedError, ForecastFailedError
 from reporting.forecast import repository
 from reporting.forecast.rules import Budget, TaskCounts, forecast
 from reporting.models import KnownProject
 from shared.db import utcnow
+from shared.errors import ApiError
 from shared.identity import Identity
+
+log = logging.getLogger(__name__)
 
 TRUTHY = frozenset({"1", "true", "yes", "on"})
 # No LLM provider is configured anywhere on the platform.
 AI_ENABLED = False
-
-
-class ProjectAccessDenied(Exception):
-    """The project exists but lies outside the caller's project scope (CONVENTIONS §4)."""
 
 
 def truthy(raw: str | None) -> bool:
@@ -55,7 +56,7 @@ def _budget(project: KnownProject) -> Budget:
     )
 
 
-def project_forecast(
+def get_project_forecast(
     session: Session,
     identity: Identity,
     *,
@@ -64,20 +65,29 @@ def project_forecast(
     ai: str | None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The response body; raises `ProjectAccessDenied`. An unknown project is not anyone's to
-    deny: it answers the all-default forecast."""
+    """The response body. Raises `ForecastAccessDeniedError`, and `ForecastFailedError` for any
+    unexpected failure: the spec's own 500 body, not the standard error JSON."""
     now = now or utcnow()
-    today = day_of(now, zone)
-    project = repository.find_project(session, project_id)
-    if project is None:
-        body = forecast({}, Budget(), TaskCounts(), today=today, now=now)
-    elif not in_project_scope(identity, project):
-        raise ProjectAccessDenied
-    else:
-        seconds = repository.seconds_by_day(session, project_id)
-        tasks = repository.task_counts(session, project_id, today)
-        body = forecast(seconds, _budget(project), tasks, today=today, now=now)
+    try:
+        body = _forecast(session, identity, project_id, today=day_of(now, zone), now=now)
+    except ApiError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reporting.md §4.4 answers every failure alike
+        log.exception("forecast of project %s failed", project_id)
+        raise ForecastFailedError() from exc
     result: dict[str, Any] = {"ok": True, "project_id": project_id, "ai_enabled": AI_ENABLED, "forecast": body}
     if truthy(ai):
         result["ai"] = ai_unavailable()
     return result
+
+
+def _forecast(session: Session, identity: Identity, project_id: int, *, today: date, now: datetime) -> dict[str, Any]:
+    """An unknown project is not anyone's to deny: it answers the all-default forecast."""
+    project = repository.find_project(session, project_id)
+    if project is None:
+        return forecast({}, Budget(), TaskCounts(), today=today, now=now)
+    if not in_project_scope(identity, project):
+        raise ForecastAccessDeniedError()
+    seconds = repository.seconds_by_day(session, project_id)
+    tasks = repository.task_counts(session, project_id, today)
+    return forecast(seconds, _budget(project), tasks, today=today, now=now)

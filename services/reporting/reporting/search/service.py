@@ -13,8 +13,9 @@ from typing import Any
 
 import httpx
 
+from reporting.errors import SearchQueryTooShortError
+from reporting.search.schemas import SearchResultRead
 from reporting.settings import ReportingSettings
-from shared.errors import ApiError
 from shared.identity import Identity
 from shared.inputs import int_or_none
 from shared.upstream import Upstream
@@ -24,7 +25,6 @@ log = logging.getLogger(__name__)
 MIN_QUERY_LENGTH = 2
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
-HIT_FIELDS = ("type", "category", "id", "title", "description", "url", "badge")
 
 
 @dataclass(frozen=True)
@@ -57,17 +57,6 @@ class Failed:
 Outcome = list[dict[str, Any]] | Failed
 
 
-class SearchQueryTooShortError(ApiError):
-    """The v1 400, which also carries the empty search payload (reporting.md §2)."""
-
-    status_code = 400
-    error_code = "validation_error"
-    error = f"Search query needs at least {MIN_QUERY_LENGTH} characters"
-
-    def __init__(self) -> None:
-        super().__init__(results=[], partial=False, errors={})
-
-
 def query_text(raw: str | None) -> str:
     return (raw or "").strip()
 
@@ -89,16 +78,15 @@ def parse_types(raw: str | None) -> tuple[Domain, ...]:
 
 def hits_of(domain: Domain, payload: Any, limit: int) -> list[dict[str, Any]]:
     """The hits of a domain's `{"results": [...]}` answer, exactly the result fields;
-    ValueError if the answer is not of that shape."""
+    ValueError if the answer is not of that shape (a hit of the wrong type or field types
+    included: `SearchResultRead` checks each strictly)."""
     found = payload.get("results") if isinstance(payload, dict) else None
     if not isinstance(found, list):
         raise ValueError("no results list")
-    hits = []
-    for hit in found[:limit]:
-        if not isinstance(hit, dict) or hit.get("type") != domain.type or not all(f in hit for f in HIT_FIELDS):
-            raise ValueError("not a search hit")
-        hits.append({field: hit[field] for field in HIT_FIELDS})
-    return hits
+    hits = [SearchResultRead.model_validate(hit) for hit in found[:limit]]
+    if any(hit.type != domain.type for hit in hits):
+        raise ValueError("not a search hit of this domain")
+    return [hit.model_dump() for hit in hits]
 
 
 def search_payload(query: str, outcomes: Sequence[tuple[Domain, Outcome]]) -> dict[str, Any]:
@@ -113,23 +101,26 @@ def search_payload(query: str, outcomes: Sequence[tuple[Domain, Outcome]]) -> di
     return {"results": results, "query": query, "count": len(results), "partial": bool(errors), "errors": errors}
 
 
-async def search(
-    upstream: Upstream,
-    identity: Identity,
-    settings: ReportingSettings,
-    *,
-    q: str | None,
-    limit: str | None,
-    types: str | None,
-    legacy: bool = False,
+@dataclass(frozen=True, slots=True)
+class RawSearch:
+    """The query parameters as sent (a dependency of both search routes)."""
+
+    q: str | None = None
+    limit: str | None = None
+    types: str | None = None
+
+
+async def search_domains(
+    upstream: Upstream, identity: Identity, settings: ReportingSettings, raw: RawSearch, *, legacy: bool = False
 ) -> dict[str, Any]:
-    text = query_text(q)
+    """`legacy`: a query shorter than 2 characters finds nothing instead of answering 400."""
+    text = query_text(raw.q)
     if len(text) < MIN_QUERY_LENGTH:
         if legacy:
             return search_payload(text, [])
-        raise SearchQueryTooShortError()
-    domains = parse_types(types)
-    per_domain = parse_limit(limit)
+        raise SearchQueryTooShortError(MIN_QUERY_LENGTH)
+    domains = parse_types(raw.types)
+    per_domain = parse_limit(raw.limit)
     if "\x00" in text:
         # Stored text cannot contain NUL (PostgreSQL refuses it), so nothing can match.
         return search_payload(text, [(d, []) for d in domains])

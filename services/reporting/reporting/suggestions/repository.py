@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from reporting.models import Entry, KnownProject, KnownTask
+from reporting.models import Entry, KnownTask
 
 OPEN_STATUSES = ("todo", "in_progress")
 RECENT_ENTRIES = 100
@@ -77,13 +77,6 @@ def usual_project_at_hour(session: Session, user_id: int, since: datetime, hour:
         .limit(1)
     )
     return session.execute(stmt).scalar_one_or_none()
-
-
-def project_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    stmt = select(KnownProject.id, KnownProject.name).where(KnownProject.id.in_(ids))
-    return {pid: name for pid, name in session.execute(stmt)}
 
 
 def task_names(session: Session, ids: set[int]) -> dict[int, str]:

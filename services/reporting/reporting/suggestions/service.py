@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_start
+from reporting.conventions.calendar import day_start
+from reporting.readmodel.names import project_names
 from reporting.suggestions import repository
 from reporting.suggestions.rules import (
     ACTIVE_TASK,
@@ -27,12 +28,12 @@ from reporting.suggestions.rules import (
     TIME_OF_DAY,
     TIME_OF_DAY_SCORE,
     Candidate,
-    confidence,
     deadline_score,
     matches,
     pattern_candidates,
     rank,
 )
+from reporting.suggestions.serializers import NO_DETAILS, serialize_suggestion
 from shared.db import utcnow
 from shared.identity import Identity
 
@@ -105,35 +106,27 @@ def _contained(session: Session, what: str, read: Callable[[], Any], fallback: A
 
 def _suggestions(session: Session, user_id: int, ranked: list[Candidate]) -> list[dict[str, Any]]:
     """The wire objects: names from the replicas, notes/tags/billable from the user's latest
-    entry on the same pair (`""`, `""`, `true` without one)."""
+    entry on the same pair."""
     if not ranked:
         return []
 
     def read() -> tuple[dict, dict, dict]:
         return (
-            repository.project_names(session, {c.project_id for c in ranked}),
+            project_names(session, {c.project_id for c in ranked}),
             repository.task_names(session, {c.task_id for c in ranked if c.task_id is not None}),
             repository.latest_details(session, user_id, [c.key for c in ranked]),
         )
 
     projects, tasks, details = _contained(session, "details", read, ({}, {}, {}))
-    out = []
-    for candidate in ranked:
-        notes, tags, billable = details.get(candidate.key, (None, None, True))
-        out.append(
-            {
-                "project_id": candidate.project_id,
-                "project_name": projects.get(candidate.project_id),
-                "task_id": candidate.task_id,
-                "task_name": tasks.get(candidate.task_id) if candidate.task_id is not None else None,
-                "notes": notes or "",
-                "tags": tags or "",
-                "billable": bool(billable),
-                "confidence": confidence(candidate.score),
-                "source": "deterministic",
-            }
+    return [
+        serialize_suggestion(
+            candidate,
+            project_name=projects.get(candidate.project_id),
+            task_name=tasks.get(candidate.task_id) if candidate.task_id is not None else None,
+            details=details.get(candidate.key, NO_DETAILS),
         )
-    return out
+        for candidate in ranked
+    ]
 
 
 def suggest_time_entries(

@@ -4,35 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Request
+from fastapi import Query
 
-from reporting.freshness import FreshDep
+from reporting.deps import SettingsDep
+from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router
 from reporting.summary import service
+from reporting.summary.schemas import SummaryReportRead
 from shared.db import SessionDep
-from shared.identity import Identity, requires
+from shared.identity import IdentityDep
 
-router = feature_router("/api/v1/reports", tags=["reports"])
+router = feature_router("/api/v1/reports", tags=["reports"], scope="read:reports")
+ROUTERS = (router,)
+
+Filter = Annotated[str | None, Query()]
 
 
-@router.get("/summary")
-def summary(
-    request: Request,
-    identity: Annotated[Identity, requires("read:reports")],
+@router.get("/summary", response_model=SummaryReportRead)
+def get_summary_report(
+    identity: IdentityDep,
     fresh: FreshDep,
     session: SessionDep,
-    start_date: Annotated[str | None, Query()] = None,
-    end_date: Annotated[str | None, Query()] = None,
-    project_id: Annotated[str | None, Query()] = None,
-    user_id: Annotated[str | None, Query()] = None,
+    settings: SettingsDep,
+    start_date: Filter = None,
+    end_date: Filter = None,
+    project_id: Filter = None,
+    user_id: Filter = None,
 ) -> dict:
     """Hours of completed entries starting in the range, in total and by project."""
-    return service.summary(
-        session,
-        identity,
-        request.app.state.settings,
-        start_date=start_date,
-        end_date=end_date,
-        project_id=project_id,
-        user_id=user_id,
+    return service.get_summary_report(
+        session, identity, settings, start_date=start_date, end_date=end_date, project_id=project_id, user_id=user_id
     )

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from reporting import rollups
 from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
+from reporting.readmodel import rollups
 from shared.events import MalformedEvent
 
 T0 = datetime(2024, 3, 5, 9, 0, tzinfo=UTC)

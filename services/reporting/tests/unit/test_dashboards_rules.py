@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from reporting.conventions.people import standard_hours_or_default, week_start, week_start_day_or_default, zone_or
 from reporting.dashboards import sections
 from reporting.dashboards.productivity import period_days
 from reporting.dashboards.sections import Worked
 from reporting.dashboards.service import best_weekday, change_percent, estimated_value
-from reporting.people import standard_hours_or_default, week_start, week_start_day_or_default, zone_or
 
 ROME = ZoneInfo("Europe/Rome")
 THURSDAY = date(2026, 4, 23)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from reporting.display import hours
+from reporting.conventions.display import hours
 from reporting.exports.payroll import parse_day, required_range, week_row
 from reporting.exports.repository import Names
 from reporting.exports.time_entries import CSV_COLUMNS, csv_lines, entry_object, export_format, hms, jsonl_lines

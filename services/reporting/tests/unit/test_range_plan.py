@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from reporting.totals import plan
+from reporting.readmodel.totals import plan
 
 ROME = ZoneInfo("Europe/Rome")
 US = timedelta(microseconds=1)

@@ -102,6 +102,9 @@ class TestHitsOf:
             {"results": ["project"]},
             {"results": [{"type": "project", "id": 1}]},
             {"results": [hit("task", 1)]},
+            {"results": [hit("project", 1, title=None)]},
+            {"results": [hit("project", "1")]},
+            {"results": [hit("project", True)]},
         ],
     )
     def test_an_answer_of_another_shape_is_refused(self, answer):

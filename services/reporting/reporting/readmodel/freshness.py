@@ -10,11 +10,15 @@ Every response of a read model carries:
 - `X-TT-Freshness`: `current` (caught up as above), `stale` (could not catch up in time) or
   `eventual` (the caller sent `X-TT-Consistency: eventual`: no wait, the cheapest read);
 - `X-TT-Data-As-Of`: when the newest tracking event applied here happened.
+
+An error standing for the answer (`errors.OwnBodyError`: the forecast's own failure bodies)
+carries both headers too; other errors are the standard error JSON, with `X-TT-Freshness` only.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -22,6 +26,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from sqlalchemy import select
 
+from reporting.errors import OwnBodyError
 from reporting.events import TRACKING_CONSUMER
 from reporting.models import AppliedPosition
 from shared.consistency import CURRENT, EVENTUAL, FRESHNESS_HEADER, STALE, catch_up_async, note_freshness
@@ -45,7 +50,7 @@ class Freshness:
         return headers
 
 
-async def fresh_reads(request: Request, response: Response, session: SessionDep) -> Freshness:
+async def fresh_reads(request: Request, response: Response, session: SessionDep) -> AsyncIterator[Freshness]:
     """Dependency of every read-model route; declare it after the route's identity so a
     refused caller never waits."""
     settings = request.app.state.settings
@@ -60,7 +65,12 @@ async def fresh_reads(request: Request, response: Response, session: SessionDep)
     fresh = Freshness(state, as_of)
     if as_of is not None:
         response.headers["X-TT-Data-As-Of"] = iso_utc(as_of)
-    return fresh
+    try:
+        yield fresh
+    except OwnBodyError as exc:
+        exc.headers = {**fresh.headers, **(exc.headers or {})}
+        raise
 
 
-FreshDep = Annotated[Freshness, Depends(fresh_reads)]
+# Function scope: the exit above runs when the endpoint raises, before the error is rendered.
+FreshDep = Annotated[Freshness, Depends(fresh_reads, scope="function")]

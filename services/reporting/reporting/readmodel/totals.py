@@ -1,8 +1,7 @@
 """Sums of completed entries whose `start_time` lies in an arbitrary instant range, per
 project, from the rollups: whole months from the month buckets, the remaining whole days from
 the day buckets (one user's, or everyone's per project), and the partial days at either end from
-the entries themselves. The cost depends
-on the range's shape, not on how many entries it holds."""
+the entries themselves. The cost depends on the range's shape, not on how many entries it holds."""
 
 from __future__ import annotations
 
@@ -12,9 +11,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy import Select, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_of, day_start, month_of, next_month
+from reporting.conventions.calendar import day_of, day_start, month_of, next_month
 from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
-from reporting.rollups import MEASURES
+from reporting.readmodel.rollups import MEASURES
 
 _ONE_MICROSECOND = timedelta(microseconds=1)
 
@@ -97,6 +96,40 @@ def _sums(model) -> list:
     return [func.sum(getattr(model, name)) for name in MEASURES]
 
 
+def _entry_sums(low: datetime, high: datetime, user_id: int | None, project_id: int | None) -> Select:
+    """Per-project sums of the completed entries starting in [low, high] (a partial day)."""
+    # A literal (not a bound parameter) so the select list and GROUP BY are the same expression.
+    project = func.coalesce(Entry.project_id, literal_column("0"))
+    stmt = select(
+        project,
+        func.sum(Entry.duration_seconds),
+        func.coalesce(func.sum(Entry.duration_seconds).filter(Entry.billable), 0),
+        func.count(),
+        func.sum(Entry.centihours),
+        func.coalesce(func.sum(Entry.centihours).filter(Entry.billable), 0),
+    ).where(
+        ~Entry.deleted,
+        Entry.end_time.is_not(None),
+        Entry.duration_seconds.is_not(None),
+        Entry.start_time.between(low, high),
+    )
+    if user_id is not None:
+        stmt = stmt.where(Entry.user_id == user_id)
+    if project_id is not None:
+        stmt = stmt.where(Entry.project_id == project_id)
+    return stmt.group_by(project)
+
+
+def _bucket_sums(model, column, low: date, high: date, user_id: int | None, project_id: int | None) -> Select:
+    """Per-project sums of a rollup level's buckets whose `column` (day or month) is in [low, high]."""
+    stmt = select(model.project_id, *_sums(model)).where(column.between(low, high))
+    if user_id is not None:
+        stmt = stmt.where(model.user_id == user_id)
+    if project_id is not None:
+        stmt = stmt.where(model.project_id == project_id)
+    return stmt.group_by(model.project_id)
+
+
 def range_totals(
     session: Session,
     start: datetime,
@@ -109,40 +142,11 @@ def range_totals(
     """Per-project sums over completed entries starting in [start, end]; `user_id` / `project_id`
     None = every user / project."""
     shape = plan(start, end, zone)
-    parts: list[Select] = []
-    # A literal (not a bound parameter) so the select list and GROUP BY are the same expression.
-    project = func.coalesce(Entry.project_id, literal_column("0"))
-    for low, high in shape.entry_ranges:
-        billable_seconds = func.sum(Entry.duration_seconds).filter(Entry.billable)
-        billable_centihours = func.sum(Entry.centihours).filter(Entry.billable)
-        stmt = select(
-            project,
-            func.sum(Entry.duration_seconds),
-            func.coalesce(billable_seconds, 0),
-            func.count(),
-            func.sum(Entry.centihours),
-            func.coalesce(billable_centihours, 0),
-        ).where(
-            ~Entry.deleted,
-            Entry.end_time.is_not(None),
-            Entry.duration_seconds.is_not(None),
-            Entry.start_time.between(low, high),
-        )
-        if user_id is not None:
-            stmt = stmt.where(Entry.user_id == user_id)
-        if project_id is not None:
-            stmt = stmt.where(Entry.project_id == project_id)
-        parts.append(stmt.group_by(project))
+    parts = [_entry_sums(low, high, user_id, project_id) for low, high in shape.entry_ranges]
     # One user's buckets, or everyone's summed per project (a few rows a day, not one per user).
     day, month = (DayTotal, MonthTotal) if user_id is not None else (ProjectDayTotal, ProjectMonthTotal)
     for model, column, ranges in ((day, day.day, shape.day_ranges), (month, month.month, shape.month_ranges)):
-        for low, high in ranges:
-            stmt = select(model.project_id, *_sums(model)).where(column.between(low, high))
-            if user_id is not None:
-                stmt = stmt.where(model.user_id == user_id)
-            if project_id is not None:
-                stmt = stmt.where(model.project_id == project_id)
-            parts.append(stmt.group_by(model.project_id))
+        parts += [_bucket_sums(model, column, low, high, user_id, project_id) for low, high in ranges]
     totals = Totals()
     if not parts:
         return totals

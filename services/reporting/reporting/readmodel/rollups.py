@@ -20,8 +20,8 @@ from sqlalchemy import bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from reporting.calendar import day_of, month_of
-from reporting.display import hundredths_of_hour
+from reporting.conventions.calendar import day_of, month_of
+from reporting.conventions.display import hundredths_of_hour
 from reporting.models import DayTotal, Entry, MonthTotal, ProjectDayTotal, ProjectMonthTotal
 from shared.events import EventEnvelope, required
 
