@@ -1,40 +1,24 @@
-"""Client scope (CONVENTIONS §4): which clients a user may see. Admins and managers see all;
-subcontractors their assigned clients; every other role the clients they created."""
+"""Client scope: CONVENTIONS §4's rule (`shared.visibility`) on CRM's clients."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from crm.errors import NoClientAccessError
 from crm.models import Client
 from shared.errors import NotFoundError
 from shared.identity import Identity
-
-FULL_SCOPE_ROLES = frozenset({"admin", "manager"})
-
-
-def sees_all_clients(identity: Identity) -> bool:
-    return identity.is_admin or identity.role in FULL_SCOPE_ROLES
+from shared.visibility import in_scope, scope_filter
 
 
 def client_scope(identity: Identity) -> ColumnElement[bool] | None:
     """A condition on `Client` for list queries; None when every client is visible."""
-    if sees_all_clients(identity):
-        return None
-    if identity.role == "subcontractor":
-        return Client.id.in_(identity.client_ids) if identity.client_ids else false()
-    if identity.user_id is None:
-        return false()
-    return Client.created_by == identity.user_id
+    return scope_filter(identity, created_by=Client.created_by, client_id=Client.id)
 
 
 def can_access_client(identity: Identity, client: Client) -> bool:
-    if sees_all_clients(identity):
-        return True
-    if identity.role == "subcontractor":
-        return client.id in identity.client_ids
-    return client.created_by is not None and client.created_by == identity.user_id
+    return in_scope(identity, created_by=client.created_by, client_id=client.id)
 
 
 def client_not_found(client_id: int) -> NotFoundError:

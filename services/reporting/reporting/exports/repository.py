@@ -10,8 +10,8 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, Date, DateTime, Row, cast, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from reporting.exports.filters import ExportFilters
 from reporting.models import DayTotal, Entry, KnownClient, KnownProject, KnownTask, KnownUser
-from shared.entry_filters import EntryFilters
 
 
 def week_totals(session: Session, first: date, last: date, user_id: int | None) -> list[Row]:
@@ -34,7 +34,7 @@ def usernames(session: Session, user_ids: Iterable[int]) -> dict[int, str]:
     return dict(session.execute(stmt).tuples().all())
 
 
-def _conditions(filters: EntryFilters) -> list[ColumnElement[bool]]:
+def _conditions(filters: ExportFilters) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [~Entry.deleted]
     if filters.user_id is not None:
         conds.append(Entry.user_id == filters.user_id)
@@ -51,7 +51,7 @@ def _conditions(filters: EntryFilters) -> list[ColumnElement[bool]]:
     return conds
 
 
-def entry_chunk(session: Session, filters: EntryFilters, after: tuple[datetime, int] | None, limit: int) -> list[Row]:
+def entry_chunk(session: Session, filters: ExportFilters, after: tuple[datetime, int] | None, limit: int) -> list[Row]:
     """Up to `limit` matching entries, newest start first (id breaks ties), strictly after the
     `(start_time, id)` of the previous chunk's last row: each chunk is one index range, and
     a row is never read twice however many chunks there are."""

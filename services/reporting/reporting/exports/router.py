@@ -18,7 +18,6 @@ from reporting.exports import service
 from reporting.readmodel.freshness import FreshDep
 from reporting.routing import feature_router
 from shared.db import SessionDep, get_session
-from shared.entry_filters import RawEntryFilters
 from shared.identity import IdentityDep
 
 payroll_router = feature_router("/api/v1/exports", tags=["exports"], scope="read:reports")
@@ -91,9 +90,10 @@ def export_time_entries(
 
     `user`, `project`, `task` and `client` are the current names. The file is named
     `time_entries_<YYYYMMDD_HHMMSS UTC>.<csv|jsonl>`."""
-    raw = RawEntryFilters(project_id, user_id, start_date, end_date, billable, include_active)
+    query = {"project_id": project_id, "user_id": user_id, "start_date": start_date, "end_date": end_date,
+             "billable": billable, "include_active": include_active}  # fmt: skip
     export = service.start_time_entries_export(
-        session, identity, raw, format_name=format_name, zone=settings.zone, chunk_rows=settings.export_chunk_rows
+        session, identity, query, format_name=format_name, zone=settings.zone, chunk_rows=settings.export_chunk_rows
     )
     headers = {**fresh.headers, "Content-Disposition": _attachment(export.filename)}
     body = service.stream_time_entries(stream_session, export)

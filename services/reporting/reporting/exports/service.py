@@ -14,10 +14,10 @@ from datetime import tzinfo
 from sqlalchemy.orm import Session
 
 from reporting.exports import payroll, repository
+from reporting.exports.filters import ExportFilters
 from reporting.exports.payroll import PayrollExport
 from reporting.exports.time_entries import EntryExport, csv_header, csv_lines, entry_object, export_format, jsonl_lines
 from shared.db import utcnow
-from shared.entry_filters import RawEntryFilters, entry_filters
 from shared.identity import Identity
 from shared.query import filter_id, is_true
 
@@ -46,7 +46,7 @@ def export_payroll(
 def start_time_entries_export(
     session: Session,
     identity: Identity,
-    raw: RawEntryFilters,
+    query: dict[str, str | None],
     *,
     format_name: str | None,
     zone: tzinfo,
@@ -55,7 +55,7 @@ def start_time_entries_export(
     """Reads the first chunk, so that a refused filter or a failing database is an error
     response rather than a truncated file."""
     fmt = export_format(format_name)
-    filters = entry_filters(identity, raw, zone)
+    filters = ExportFilters.from_query(identity, zone, query)
     first = repository.entry_chunk(session, filters, None, chunk_rows)
     return EntryExport(fmt, filters, chunk_rows, first, utcnow())
 

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Row
 
 from reporting.conventions.display import hours
+from reporting.exports.filters import ExportFilters
 from reporting.exports.repository import Names
-from shared.entry_filters import EntryFilters
 from shared.errors import ValidationError
 
 CSV_COLUMNS = (
@@ -128,7 +128,7 @@ class EntryExport:
     so a failing database is an error response rather than a truncated file."""
 
     format: ExportFormat
-    filters: EntryFilters
+    filters: ExportFilters
     chunk_rows: int
     first_chunk: list[Row]
     started_at: datetime

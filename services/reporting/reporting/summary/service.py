@@ -13,9 +13,9 @@ from reporting.readmodel.totals import range_totals
 from reporting.settings import ReportingSettings
 from reporting.summary.serializers import serialize_summary
 from shared.db import utcnow
-from shared.entry_filters import visible_user
 from shared.identity import Identity
 from shared.query import filter_id, filter_instant
+from shared.visibility import own_data_user
 
 DEFAULT_DAYS = 30
 
@@ -30,7 +30,7 @@ def get_summary_report(
     project_id: str | None,
     user_id: str | None,
 ) -> dict[str, Any]:
-    user = visible_user(identity, filter_id(user_id))
+    user = own_data_user(identity, filter_id(user_id))
     zone = settings.zone
     end = filter_instant(end_date, zone, end_of_day=True) or utcnow()
     start = filter_instant(start_date, zone) or end - timedelta(days=DEFAULT_DAYS)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from shared.errors import ForbiddenError, ValidationError
 from shared.identity import Identity
+from shared.visibility import sees_everything
 from tracking import locks
-from tracking.access import can_access_project, sees_all_projects
+from tracking.access import can_access_project
 from tracking.durations import net_seconds
 from tracking.entries import repository, requirements
 from tracking.entries.rules import timer_project_error
@@ -128,7 +129,7 @@ def check_owner(a: Attempt) -> None:
 def check_scope(a: Attempt) -> None:
     """§6.2 step 2: the project is in the caller's scope. An unknown project is in no
     restricted scope; full-scope callers go on to learn that it is unknown."""
-    visible = sees_all_projects(a.actor) if a.project is None else can_access_project(a.actor, a.project)
+    visible = sees_everything(a.actor) if a.project is None else can_access_project(a.actor, a.project)
     if not visible:
         raise NoProjectAccessError()
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
-from shared.entry_filters import EntryFilters
 from shared.inputs import row_id
+from tracking.entries.filters import EntryFilters
 from tracking.models import Project, Task, TimeEntry
 
 

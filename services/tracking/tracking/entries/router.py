@@ -8,11 +8,11 @@ from fastapi import Body, Header, Query
 from fastapi.responses import JSONResponse
 
 from shared.db import SessionDep
-from shared.entry_filters import RawEntryFilters
 from shared.identity import Identity, requires
 from shared.pagination import PageDep
 from tracking.deps import SettingsDep
 from tracking.entries import service
+from tracking.entries.filters import RawEntryFilters
 from tracking.entries.schemas import (
     EntryCreate,
     EntryDelete,

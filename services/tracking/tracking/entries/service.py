@@ -11,13 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shared.entry_filters import RawEntryFilters, entry_filters
 from shared.errors import ForbiddenError, NotFoundError, ValidationError
 from shared.identity import Identity
 from shared.pagination import PageParams, pagination_object
 from tracking import events, replicas
 from tracking.entries import creation, idempotency, repository, updating
 from tracking.entries.creation import EntryPath, NewEntry, existing_project
+from tracking.entries.filters import RawEntryFilters, entry_filters
 from tracking.entries.rules import day_bounds, desktop_slot
 from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
 from tracking.entry_serialization import serialize_entries, serialize_one
