@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +74,15 @@ SERVICE_ENDPOINTS: dict[str, dict[str, Any]] = {
 def deployed_endpoints(services: Iterable[str]) -> dict[str, Any]:
     """`/api/v1/info`'s `endpoints`: the entries of the given (deployed) services."""
     return {name: path for service in services for name, path in SERVICE_ENDPOINTS[service].items()}
+
+
+def advertised_paths(endpoints: dict[str, Any]) -> Iterator[str]:
+    """Every path an `endpoints` map names, its nested groups (inventory's) flattened."""
+    for value in endpoints.values():
+        if isinstance(value, dict):
+            yield from advertised_paths(value)
+        else:
+            yield value
 
 
 def utc_now_iso() -> str:

@@ -5,6 +5,8 @@ import uuid
 
 import httpx
 
+from gateway.system import advertised_paths
+
 INFO_KEYS = {
     "api_version",
     "app_version",
@@ -34,13 +36,6 @@ def test_info_matches_the_spec(stack):
     assert "projects" in info["enabled_modules"] and "timer" in info["enabled_modules"]
 
 
-def _paths(node):
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _paths(value)
-    else:
-        yield node
-
 
 def test_every_advertised_endpoint_is_served(stack, admin):
     """CONVENTIONS §10.1: a client that follows an entry never meets a 404."""
@@ -48,7 +43,7 @@ def test_every_advertised_endpoint_is_served(stack, admin):
     assert client.status_code == 201
     client_id = client.json()["client"]["id"]
     endpoints = httpx.get(stack.gateway_url + "/api/v1/info").json()["endpoints"]
-    for path in _paths(endpoints):
+    for path in advertised_paths(endpoints):
         url = path.replace("<client_id>", str(client_id))
         assert "<" not in url, f"no real value for a parameter of {path}"
         r = admin.get(url)

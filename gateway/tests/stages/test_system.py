@@ -6,6 +6,8 @@ import time
 
 import httpx
 
+from gateway.system import advertised_paths
+
 # Auth, tracking, crm and inventory are configured in the `gateway` fixture; reporting and
 # integrations are not (CONVENTIONS §10.1: a service not deployed contributes no entries).
 INFO_KEYS = {
@@ -26,13 +28,6 @@ INFO_KEYS = {
 UPSTREAM_ONLY = {"invoices", "expenses", "payments", "mileage", "issues", "time_off", "compliance_reports"}
 
 
-def _paths(node):
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from _paths(value)
-    else:
-        yield node
-
 
 def test_info(gateway, fake_auth):
     r = gateway.get("/api/v1/info")
@@ -49,7 +44,7 @@ def test_info(gateway, fake_auth):
     assert endpoints["contacts"] == "/api/v1/clients/<client_id>/contacts"
     assert set(endpoints["inventory"]["reports"]) == {"valuation", "movement_history", "turnover", "low_stock"}
     assert set(endpoints["inventory"]) == {"items", "warehouses", "stock_levels", "movements", "transfers", "reports"}
-    assert all(p.startswith("/api/v1/") and "{" not in p for p in _paths(endpoints))
+    assert all(p.startswith("/api/v1/") and "{" not in p for p in advertised_paths(endpoints))
 
 
 def test_info_without_auth_service_uses_core_modules(make_gateway, nowhere):

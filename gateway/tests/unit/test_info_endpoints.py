@@ -4,7 +4,7 @@ serves, by the services that are configured, and nothing more."""
 import re
 
 from gateway.settings import SERVICES, GatewaySettings
-from gateway.system import SERVICE_ENDPOINTS, deployed_endpoints
+from gateway.system import SERVICE_ENDPOINTS, advertised_paths, deployed_endpoints
 
 UPSTREAM_ONLY = {"invoices", "expenses", "payments", "mileage", "issues", "time_off", "per_diems", "ai"}
 NO_SERVICE = {f"{name}_url": None for name in SERVICES}
@@ -13,13 +13,6 @@ NO_SERVICE = {f"{name}_url": None for name in SERVICES}
 def settings(**urls) -> GatewaySettings:
     return GatewaySettings(identity_secret="s" * 40, **{**NO_SERVICE, **urls})
 
-
-def paths(node):
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from paths(value)
-    else:
-        yield node
 
 
 def test_every_service_has_its_entries_and_no_name_is_served_twice():
@@ -43,7 +36,7 @@ def test_all_services_give_the_spec_names_and_no_upstream_only_ones():
     inventory = endpoints["inventory"]
     assert set(inventory) == {"items", "warehouses", "stock_levels", "movements", "transfers", "reports"}
     assert set(inventory["reports"]) == {"valuation", "movement_history", "turnover", "low_stock"}
-    for path in paths(endpoints):
+    for path in advertised_paths(endpoints):
         assert re.fullmatch(r"/api/v1/[a-z/-]+(<[a-z_]+>[a-z/-]*)*", path), path
 
 

@@ -6,34 +6,15 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from auth import events
+from auth.users.schemas import UserPreferences, UserStored
 
 
-class UserEventData(BaseModel):
-    """`tt.auth.user.*`: the stored state (raw preferences, no derived presence or totals)."""
+class UserEventData(UserPreferences, UserStored):
+    """`tt.auth.user.*`: the stored state (raw format preferences, no derived presence or totals)."""
 
-    id: int
-    username: str
-    email: str | None
-    full_name: str | None
-    display_name: str
-    role: str
-    is_admin: bool
-    created_at: str
-    last_login: str | None
-    is_active: bool
-    avatar_url: str | None
-    standard_hours_per_day: float
-    overtime_include_weekends: bool
     timezone: str | None
     date_format: str | None
     time_format: str | None
-    week_start_day: int
-    time_rounding_enabled: bool
-    time_rounding_minutes: int
-    time_rounding_method: str
-    github_username: str | None
-    slack_user_id: str | None
-    assigned_client_ids: list[int]
 
 
 class ApiTokenEventData(BaseModel):

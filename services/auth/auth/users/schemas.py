@@ -40,7 +40,9 @@ class UserUpdate(BaseModel):
     assigned_client_ids: list[int] | None = None
 
 
-class UserRead(BaseModel):
+class UserStored(BaseModel):
+    """The stored fields the user object and the `tt.auth.user.*` payload share."""
+
     id: int
     username: str
     email: str | None
@@ -51,17 +53,14 @@ class UserRead(BaseModel):
     created_at: str
     last_login: str | None
     is_active: bool
-    total_hours: float
     avatar_url: str | None
-    status: str
-    date_format: str
-    time_format: str
-    timezone: str
     standard_hours_per_day: float
     overtime_include_weekends: bool
 
 
-class UserDetail(UserRead):
+class UserPreferences(BaseModel):
+    """What an admin may change beyond the object (the detail view and the event carry them)."""
+
     week_start_day: int
     time_rounding_enabled: bool
     time_rounding_minutes: int
@@ -69,6 +68,18 @@ class UserDetail(UserRead):
     github_username: str | None
     slack_user_id: str | None
     assigned_client_ids: list[int]
+
+
+class UserRead(UserStored):
+    total_hours: float
+    status: str
+    date_format: str
+    time_format: str
+    timezone: str
+
+
+class UserDetail(UserPreferences, UserRead):
+    pass
 
 
 class TimeEntryRequirements(BaseModel):
