@@ -143,13 +143,14 @@ def check_email(value: str | None) -> str | None:
     return value
 
 
-def text(max_length: int | None = None) -> Any:
-    """Optional trimmed text, blank → None, refused past `max_length` (400 validation_error).
+def text(max_length: int | None = None, *, keep_blank: bool = False) -> Any:
+    """Optional trimmed text, blank → None (or kept as "" with `keep_blank`: on an update a
+    blank clears a field where a null leaves it), refused past `max_length` (400).
 
     The length bound sits on `str` inside the union: pydantic cannot apply `Field(max_length=…)`
     to `str | None` (it fails on None), so bounded fields use these aliases instead."""
     inner = Annotated[str, StringConstraints(max_length=max_length)] if max_length else str
-    return Annotated[inner | None, BeforeValidator(trim_to_none)]
+    return Annotated[inner | None, BeforeValidator(trim if keep_blank else trim_to_none)]
 
 
 # Request-schema types.

@@ -4,6 +4,7 @@ before a replica decides, reporting's search domains. One pooled HTTP client per
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import httpx
 
@@ -22,19 +23,12 @@ class Upstream:
 
     def identity_header(self, caller: Identity | None) -> dict[str, str]:
         """A platform identity that also carries the user the call is made for, if any."""
-        if caller is None:
-            identity = Identity(user_id=None, service=self.service)
-        else:
-            identity = Identity(
-                user_id=caller.user_id,
-                username=caller.username,
-                is_admin=caller.is_admin,
-                scopes=caller.scopes,
-                role=caller.role,
-                client_ids=caller.client_ids,
-                modules_off=caller.modules_off,
-                service=self.service,
-            )
+        # The caller's own identity, minus its token and address, signed as this service.
+        identity = (
+            Identity(user_id=None, service=self.service)
+            if caller is None
+            else replace(caller, token_id=None, client_ip=None, service=self.service)
+        )
         return {IDENTITY_HEADER: self.codec.sign(identity)}
 
     async def get(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator
 
 from shared.inputs import (  # noqa: F401 - the CRM's one import point for input types
     CENT,
@@ -55,17 +55,12 @@ def text_to_tags(value: str | None) -> list[str]:
 Tags = Annotated[str | None, BeforeValidator(tags_to_text)]
 
 
-def trimmed(max_length: int | None = None) -> Any:
-    """Trimmed text that keeps a blank string: on update a blank clears a field, a null does not."""
-    inner = Annotated[str, StringConstraints(max_length=max_length)] if max_length else str
-    return Annotated[inner | None, BeforeValidator(trim)]
-
-
-Trimmed = trimmed()
-Trimmed50 = trimmed(50)
-Trimmed100 = trimmed(100)
-Trimmed200 = trimmed(200)
-Trimmed500 = trimmed(500)
+# Trimmed text that keeps a blank string: on update a blank clears a field, a null does not.
+Trimmed = text(keep_blank=True)
+Trimmed50 = text(50, keep_blank=True)
+Trimmed100 = text(100, keep_blank=True)
+Trimmed200 = text(200, keep_blank=True)
+Trimmed500 = text(500, keep_blank=True)
 
 
 def check_percent(value: int | None) -> int | None:
