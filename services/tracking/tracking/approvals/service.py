@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shared.consistency import catch_up
 from shared.db import utcnow
 from shared.errors import ApiError, ForbiddenError, NotFoundError, ValidationError
 from shared.identity import Identity
@@ -69,6 +70,8 @@ def _approvers(session: Session, entry: TimeEntry, chosen: list[int] | None) -> 
         duration_seconds=entry.duration_seconds or 0,
     )
     policies = repository.policies_for(session, project_id=entry.project_id, user_id=entry.user_id)
+    # The admins come from the user replica: an admin created a moment ago approves too.
+    catch_up("auth")
     return resolve_approvers(policies, facts, repository.admin_ids(session))
 
 
