@@ -8,6 +8,7 @@ prints the gateway URL and an admin token, and stops everything on Ctrl-C or SIG
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import signal
@@ -42,12 +43,17 @@ def discover_services() -> list[str]:
     return sorted(found, key=lambda name: (name != "auth", name))
 
 
-def persistent_secret(name: str, nbytes: int = 48) -> str:
+def persistent_secret(name: str, nbytes: int = 48, *, make=None) -> str:
     path = STATE / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(nbytes))
+        path.write_text(make() if make else secrets.token_urlsafe(nbytes))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def fernet_key() -> str:
+    """A key for the integrations service's stored secrets: URL-safe base64 of 32 random bytes."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def base_environment(infra) -> dict[str, str]:
@@ -57,6 +63,7 @@ def base_environment(infra) -> dict[str, str]:
     env.setdefault("TT_IDENTITY_SECRET", persistent_secret("identity_secret"))
     env.setdefault("TT_ADMIN_USERNAME", "admin")
     env.setdefault("TT_ADMIN_PASSWORD", persistent_secret("admin_password", 12))
+    env.setdefault("TT_ENCRYPTION_KEYS", persistent_secret("encryption_key", make=fernet_key))
     return env
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy.engine import make_url
 
 from shared.db import drop_database, migrate
@@ -31,8 +32,11 @@ class Stack:
     auth_url: str
     crm_url: str
     tracking_url: str
+    inventory_url: str
     reporting_url: str
+    integrations_url: str
     reporting_env: dict[str, str]
+    integrations_env: dict[str, str]
     gateway_url: str
     admin_token: str
 
@@ -114,6 +118,30 @@ def tracking_env(auth_env):
 
 
 @pytest.fixture(scope="session")
+def inventory_env(auth_env):
+    """The inventory service beside the session's auth service."""
+    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_inventory_{uuid.uuid4().hex[:8]}")
+    migrate(REPO / "services" / "inventory", url)
+    yield {**auth_env, "TT_INVENTORY_DATABASE_URL": url}
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def integrations_env(auth_env):
+    """The integrations service beside the session's auth service: its own encryption key, and
+    webhook targets on loopback allowed (the tests' receivers listen there)."""
+    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_integrations_{uuid.uuid4().hex[:8]}")
+    migrate(REPO / "services" / "integrations", url)
+    yield {
+        **auth_env,
+        "TT_INTEGRATIONS_DATABASE_URL": url,
+        "TT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "TT_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+    }
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
 def reporting_database(auth_env):
     """The reporting service's database (its processes get URLs of the stack's services)."""
     url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_reporting_{uuid.uuid4().hex[:8]}")
@@ -123,24 +151,28 @@ def reporting_database(auth_env):
 
 
 @pytest.fixture(scope="session")
-def stack(auth_env, crm_env, tracking_env, reporting_database, service_process) -> Stack:
+def stack(
+    auth_env, crm_env, tracking_env, inventory_env, reporting_database, integrations_env, service_process
+) -> Stack:
     # Every process knows every service's URL (as `make run` does): a service catches its
     # replicas up with their owner before deciding on them. Ports first, so no order matters.
-    ports = {name: free_port() for name in ("auth", "crm", "tracking", "reporting")}
+    names = ("auth", "crm", "tracking", "inventory", "reporting", "integrations")
+    ports = {name: free_port() for name in names}
     urls = {f"TT_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
     auth = service_process("auth.main:create_app", {**auth_env, **urls}, port=ports["auth"])
     crm = service_process("crm.main:create_app", {**crm_env, **urls}, port=ports["crm"])
     tracking = service_process("tracking.main:create_app", {**tracking_env, **urls}, port=ports["tracking"])
+    inventory = service_process("inventory.main:create_app", {**inventory_env, **urls}, port=ports["inventory"])
     reporting_env = {**auth_env, **urls, "TT_REPORTING_DATABASE_URL": reporting_database}
     reporting = service_process("reporting.main:create_app", reporting_env, port=ports["reporting"])
+    integrations_env = {**integrations_env, **urls}
+    integrations = service_process("integrations.main:create_app", integrations_env, port=ports["integrations"])
     gateway = service_process(
         "gateway.main:create_app",
         gateway_env(
             auth_env,
             auth.url,
-            TT_CRM_URL=crm.url,
-            TT_TRACKING_URL=tracking.url,
-            TT_REPORTING_URL=reporting.url,
+            **urls,
             TT_RATE_LIMIT_PER_MINUTE=10000,
             TT_RATE_LIMIT_PER_HOUR=100000,
             TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000,
@@ -152,8 +184,11 @@ def stack(auth_env, crm_env, tracking_env, reporting_database, service_process) 
         auth_url=auth.url,
         crm_url=crm.url,
         tracking_url=tracking.url,
+        inventory_url=inventory.url,
         reporting_url=reporting.url,
+        integrations_url=integrations.url,
         reporting_env=reporting_env,
+        integrations_env=integrations_env,
         gateway_url=gateway.url,
         admin_token=token,
     )
