@@ -10,6 +10,11 @@
    1,000,000 entries in the read model, and the event lag from tracking's 201 to the summary.
 5. Read-your-writes (`bench/consistency_load.py`): a decision on a replica that has the row (hit)
    against one that must catch up with the owner first (miss), p50/p99.
+6. Inventory through the gateway (`bench/inventory_load.py`): movements per second at 1 and 16
+   connections, and the valuation, turnover, movement-history and low-stock reports with 100,000
+   movements in the ledger.
+7. Webhooks (`bench/webhooks_load.py`): the lag from a time entry's 201 to its webhook arriving at
+   a local receiver, and deliveries per second.
 
 `--only consistency` runs the stack and part 5 alone (a quick look at the catch-up cost).
 
@@ -32,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from cryptography.fernet import Fernet
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,8 +48,10 @@ from shared.testing.fixtures import ServiceProcess  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import consistency_load as consistency_bench  # noqa: E402
+import inventory_load as inventory_bench  # noqa: E402
 import reporting_load as reporting_bench  # noqa: E402
 import tracking_load as tracking_bench  # noqa: E402
+import webhooks_load as webhooks_bench  # noqa: E402
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
@@ -142,17 +150,29 @@ def main() -> None:
         reporting_db = (
             make_url(server).set(database=f"tt_bench_reporting_{uuid.uuid4().hex[:6]}").render_as_string(False)
         )
-        databases += [db_url, tracking_db, crm_db, reporting_db]
+        inventory_db = (
+            make_url(server).set(database=f"tt_bench_inventory_{uuid.uuid4().hex[:6]}").render_as_string(False)
+        )
+        integrations_db = (
+            make_url(server).set(database=f"tt_bench_integrations_{uuid.uuid4().hex[:6]}").render_as_string(False)
+        )
+        databases += [db_url, tracking_db, crm_db, reporting_db, inventory_db, integrations_db]
         migrate(REPO / "services" / "auth", db_url)
         migrate(REPO / "services" / "tracking", tracking_db)
         migrate(REPO / "services" / "crm", crm_db)
         migrate(REPO / "services" / "reporting", reporting_db)
+        migrate(REPO / "services" / "inventory", inventory_db)
+        migrate(REPO / "services" / "integrations", integrations_db)
         env = {
             "TT_DATABASE_URL": server,
             "TT_AUTH_DATABASE_URL": db_url,
             "TT_TRACKING_DATABASE_URL": tracking_db,
             "TT_CRM_DATABASE_URL": crm_db,
             "TT_REPORTING_DATABASE_URL": reporting_db,
+            "TT_INVENTORY_DATABASE_URL": inventory_db,
+            "TT_INTEGRATIONS_DATABASE_URL": integrations_db,
+            "TT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "TT_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",  # the receiver listens on loopback
             "TT_NATS_DURABLE_PREFIX": f"bench-{uuid.uuid4().hex[:6]}-",
             "TT_NATS_REPLAY_SINCE": datetime.now(UTC).isoformat(),
             "TT_NATS_URL": infra.nats_url(),
@@ -162,7 +182,7 @@ def main() -> None:
             "TT_LOG_LEVEL": "WARNING",
         }
         # Every process knows every service (as `make run`): replicas catch up with their owners.
-        ports = {name: free_port() for name in ("auth", "tracking", "crm", "reporting")}
+        ports = {name: free_port() for name in ("auth", "tracking", "crm", "inventory", "reporting", "integrations")}
         env.update({f"TT_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()})
         logs = Path(tempfile.mkdtemp(prefix="tt-bench-logs-"))
         started = {}
@@ -231,6 +251,14 @@ def main() -> None:
             seconds=args.seconds,
             reporting_pid=reporting.proc.pid,
         )
+        inventory_rows = inventory_bench.run(
+            wrk, wrk_bin, gateway.url, gateway_headers, inventory_db, admin_id=admin_id, seconds=args.seconds,
+            p95_lua=reporting_bench.P95_LUA,
+        )  # fmt: skip
+        webhook_lag, webhook_throughput = webhooks_bench.run(
+            wrk, wrk_bin, gateway.url, gateway_headers, project_id=project_id,
+            post_script=tracking_bench.lua_file(tracking_bench.POST_ENTRIES_LUA, project_id), seconds=args.seconds,
+        )  # fmt: skip
     finally:
         for proc in procs:
             proc.stop()
@@ -276,6 +304,22 @@ def main() -> None:
     for label, fig in lag_rows:
         print(f"| {label} | {fig['n']} | {fig['p50']:.1f} | {fig['p99']:.1f} | {fig['max']:.1f} |")
     print("\n(target: p99 ≤ 500 ms)")
+    print(f"\nInventory through the gateway, admin token; reports with {inventory_bench.ROWS:,} movements\n")
+    print("| request | connections | req/s | p50 ms | p95 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for label, conns, fig in inventory_rows:
+        p95 = f"{fig['p95']:.2f}" if "p95" in fig else "—"
+        print(f"| {label} | {conns} | {fig['rps']:.0f} | {fig['p50']:.2f} | {p95} | {fig['p99']:.2f} |")
+    print("\n(targets: movements/s ≥ POST time-entries at the same connections; report p95 ≤ 50 ms)\n")
+    print("| webhook lag, tracking 201 → receiver | probes | p50 ms | p99 ms | max ms |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| one subscription | {webhook_lag['n']} | {webhook_lag['p50']:.1f} | {webhook_lag['p99']:.1f} | "
+          f"{webhook_lag['max']:.1f} |")  # fmt: skip
+    print(
+        f"\ndeliveries: {webhook_throughput['deliveries']:,} to {webhooks_bench.SUBSCRIPTIONS} subscriptions for "
+        f"{webhook_throughput['entries']:,} entries in {webhook_throughput['seconds']:.1f} s = "
+        f"{webhook_throughput['per_second']:.0f} deliveries/s (target: lag p99 ≤ 1 s)"
+    )
     print_consistency(consistency_rows)
 
 
