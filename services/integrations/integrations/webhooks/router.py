@@ -29,7 +29,7 @@ ReadScope = Annotated[Identity, requires("read:webhooks")]
 WriteScope = Annotated[Identity, requires("write:webhooks")]
 
 
-@router.get("", response_model=WebhookList)
+@router.get("", response_model=WebhookList, response_model_exclude_unset=True)
 def list_webhooks(
     session: SessionDep,
     page: PageDep,
@@ -46,7 +46,9 @@ def list_webhook_events(identity: ReadScope) -> dict:
     return service.list_events()
 
 
-@router.post("", response_model=WebhookMessageEnvelope, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "", response_model=WebhookMessageEnvelope, status_code=status.HTTP_201_CREATED, response_model_exclude_unset=True
+)
 def create_webhook(
     body: WebhookWrite, session: SessionDep, identity: WriteScope, settings: SettingsDep, box: SecretBoxDep
 ) -> dict:
@@ -56,13 +58,13 @@ def create_webhook(
     )
 
 
-@router.get("/{webhook_id:id}", response_model=WebhookEnvelope)
+@router.get("/{webhook_id:id}", response_model=WebhookEnvelope, response_model_exclude_unset=True)
 def get_webhook(webhook_id: int, session: SessionDep, identity: ReadScope) -> dict:
     """One subscription; 403 unless the caller owns it or is an admin."""
     return service.get_webhook(session, webhook_id, identity)
 
 
-@router.patch("/{webhook_id:id}", response_model=WebhookMessageEnvelope)
+@router.patch("/{webhook_id:id}", response_model=WebhookMessageEnvelope, response_model_exclude_unset=True)
 def update_webhook(
     webhook_id: int,
     body: WebhookWrite,
@@ -78,7 +80,7 @@ def update_webhook(
     )
 
 
-@router.put("/{webhook_id:id}", response_model=WebhookMessageEnvelope)
+@router.put("/{webhook_id:id}", response_model=WebhookMessageEnvelope, response_model_exclude_unset=True)
 def update_webhook_put(
     webhook_id: int,
     body: WebhookWrite,
