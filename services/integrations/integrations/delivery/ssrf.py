@@ -43,6 +43,8 @@ def embedded_ipv4(ip: IPAddress) -> ipaddress.IPv4Address | None:
 def is_forbidden(ip: IPAddress) -> bool:
     """Private, loopback, link-local, multicast, reserved, unspecified or otherwise not global
     (shared address space, documentation ranges …), for IPv4 and IPv6 alike."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return is_forbidden(ip.ipv4_mapped)  # the IPv4 address is the one connected to
     inner = embedded_ipv4(ip)
     if inner is not None and is_forbidden(inner):
         return True
