@@ -86,14 +86,15 @@ class Received:
 @dataclass
 class Receiver:
     """Records every request; `script(path, [status, …])` sets the answers for a path in turn
-    (the last repeats; default 200). `delay(path, seconds)` holds answers back. `redirect(path,
-    location)` answers 302 there."""
+        (the last repeats; default 200). `delay(path, seconds, …)` holds answers back (in turn, the
+    last repeating). `redirect(path,
+        location)` answers 302 there."""
 
     host: str
     port: int
     requests: list[Received] = field(default_factory=list)
     scripts: dict[str, list[int]] = field(default_factory=dict)
-    delays: dict[str, float] = field(default_factory=dict)
+    delays: dict[str, list[float]] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -103,8 +104,8 @@ class Receiver:
     def script(self, path: str, statuses: list[int]) -> None:
         self.scripts[path] = list(statuses)
 
-    def delay(self, path: str, seconds: float) -> None:
-        self.delays[path] = seconds
+    def delay(self, path: str, *seconds: float) -> None:
+        self.delays[path] = list(seconds)
 
     def redirect(self, path: str, location: str) -> None:
         self.redirects[path] = location
@@ -124,10 +125,17 @@ class Receiver:
 
     def _answer(self, path: str) -> int:
         with self.lock:
-            statuses = self.scripts.get(path)
-            if not statuses:
-                return 200
-            return statuses.pop(0) if len(statuses) > 1 else statuses[0]
+            return _next(self.scripts.get(path), 200)
+
+    def _delay(self, path: str) -> float:
+        with self.lock:
+            return _next(self.delays.get(path), 0)
+
+
+def _next(values: list | None, default):
+    if not values:
+        return default
+    return values.pop(0) if len(values) > 1 else values[0]
 
 
 def _handler(receiver: Receiver):
@@ -141,8 +149,9 @@ def _handler(receiver: Receiver):
                         self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.time()
                     )
                 )
-            if receiver.delays.get(self.path):
-                time.sleep(receiver.delays[self.path])
+            pause = receiver._delay(self.path)
+            if pause:
+                time.sleep(pause)
             if self.path in receiver.redirects:
                 self.send_response(302)
                 self.send_header("Location", receiver.redirects[self.path])
@@ -237,3 +246,66 @@ def running_app(worker_settings):
             yield client
 
     return start
+
+
+# --- committed subscriptions and events ---------------------------------------------------
+
+
+@pytest.fixture
+def subscribe(committed):
+    """`subscribe(url, events=[...], **fields)` → (webhook id, plain secret or None), committed."""
+    from integrations.secrets import SecretBox, new_webhook_secret
+
+    box = SecretBox([ENCRYPTION_KEY])
+
+    def make(url: str, *, secret: bool = True, **fields: Any) -> tuple[int, str | None]:
+        plain = new_webhook_secret() if secret else None
+        values: dict[str, Any] = {
+            "name": "receiver",
+            "url": url,
+            "events": ["*"],
+            "user_id": 1,
+            "retry_delay_seconds": 1,
+            "timeout_seconds": 5,
+        }
+        values.update(fields)
+        with committed() as s, s.begin():
+            webhook = Webhook(**values, secret=box.seal(plain) if plain else None)
+            s.add(webhook)
+            s.flush()
+            return webhook.id, plain
+
+    return make
+
+
+@pytest.fixture
+def publish(committed):
+    """`publish(subject, data, actor_id=None, notify=None)`: the event applied by the webhook
+    consumer's durable path (its own transaction, the processed-events record, acked after
+    commit). Returns the envelope."""
+    from integrations.consumers import deliver_event
+    from integrations.models import processed_events
+    from shared.events import EventEnvelope
+    from shared.events.consumer import DurableConsumer
+    from shared.testing.contracts import example_payload
+
+    def apply(subject: str, data: dict[str, Any], *, actor_id: int | None = None, notify=None, event=None):
+        event = event or EventEnvelope(
+            type=subject,
+            source=subject.split(".")[1],
+            entity_id=str(data.get("id")),
+            actor={"user_id": actor_id, "token_id": 1, "service": None} if actor_id else None,
+            data=example_payload(subject, **data),
+        )
+        consumer = DurableConsumer(
+            name="integrations-webhooks-test",
+            subject="tt.>",
+            handler=lambda session, envelope: deliver_event(session, envelope, notify=notify),
+            sessions=committed,
+            processed=processed_events,
+            link=None,
+        )
+        consumer.apply(event)
+        return event
+
+    return apply
