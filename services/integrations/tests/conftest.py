@@ -174,12 +174,16 @@ def _handler(receiver: Receiver):
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many workers' connections at once (the default backlog is 5)
+    daemon_threads = True
+
+
 @contextlib.contextmanager
 def running_receiver(host: str = "127.0.0.1") -> Iterator[Receiver]:
-    server = ThreadingHTTPServer((host, 0), None)
+    server = _Server((host, 0), None)
     receiver = Receiver(host=host, port=server.server_address[1])
     server.RequestHandlerClass = _handler(receiver)
-    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -309,3 +313,27 @@ def publish(committed):
         return event
 
     return apply
+
+
+@pytest.fixture
+def process_env(settings_kwargs) -> dict[str, str]:
+    """Environment of this service as a uvicorn process on the suite's database (worker on,
+    private targets allowed, no NATS, short polls and leases)."""
+    return {
+        "TT_DATABASE_URL": settings_kwargs["database_url"],
+        "TT_INTEGRATIONS_DATABASE_URL": settings_kwargs["integrations_database_url"],
+        "TT_IDENTITY_SECRET": settings_kwargs["identity_secret"],
+        "TT_NATS_URL": NO_NATS,
+        "TT_NATS_DURABLE_PREFIX": f"wh-proc-{uuid.uuid4().hex[:8]}-",
+        "TT_ENCRYPTION_KEYS": ENCRYPTION_KEY,
+        "TT_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+        "TT_WEBHOOK_LEASE_MARGIN_SECONDS": "1",
+        "TT_WEBHOOK_POLL_SECONDS": "0.2",
+    }
+
+
+@pytest.fixture
+def inner_receiver() -> Iterator[Receiver]:
+    """A second receiver on another loopback address (127.0.0.2): an "internal" target."""
+    with running_receiver("127.0.0.2") as r:
+        yield r

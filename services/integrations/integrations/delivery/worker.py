@@ -54,6 +54,7 @@ class DeliveryWorker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup = asyncio.Event()
         self._in_flight: set[asyncio.Task] = set()
+        self.attempts_started = 0  # this process's attempts since start (a figure for tests and metrics)
 
     def notify(self) -> None:
         """Thread-safe: new deliveries were committed (the consumer calls this after commit)."""
@@ -101,6 +102,7 @@ class DeliveryWorker:
             return self.poll_seconds  # a finishing attempt wakes the loop
         claims = await asyncio.to_thread(self._claim, free)
         for request in claims:
+            self.attempts_started += 1
             task = asyncio.create_task(self._attempt(request), name=f"webhook-delivery-{request.delivery_id}")
             self._in_flight.add(task)
             task.add_done_callback(self._finished)
