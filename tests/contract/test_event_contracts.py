@@ -16,6 +16,17 @@ PRODUCERS = ("auth.event_payloads", "crm.event_payloads", "tracking.event_payloa
 CONSUMED = {
     "tracking": ("tracking.events", ("AUTH_USER_EVENTS", "CRM_CLIENT_EVENTS")),
     "crm": ("crm.events", ("AUTH_USER_EVENTS", "TRACKING_PROJECT_EVENTS")),
+    # one durable over `tt.>` (PLATFORM_EVENTS) that acts on these families only
+    "integrations": (
+        "integrations.events",
+        (
+            "TRACKING_TIME_ENTRY_EVENTS",
+            "TRACKING_PROJECT_EVENTS",
+            "TRACKING_TASK_EVENTS",
+            "CRM_CLIENT_EVENTS",
+            "AUTH_USER_EVENTS",
+        ),
+    ),
 }
 
 

@@ -1,0 +1,84 @@
+"""The integrations service process: `uvicorn --factory integrations.main:create_app`. The
+router list is the route table; the delivery worker runs for the process's lifetime (after the
+relay and the consumer have started, stopped before them)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from integrations.consumers import webhook_consumers
+from integrations.delivery.sender import Sender
+from integrations.delivery.worker import DeliveryWorker
+from integrations.models import metadata
+from integrations.secrets import SecretBox
+from integrations.settings import IntegrationsSettings
+from integrations.webhooks.router import router as webhooks_router
+from shared.app import create_service_app
+
+SERVICE_DIR = Path(__file__).resolve().parents[1]
+ROUTERS = (webhooks_router,)
+
+
+class _Doorbell:
+    """The consumer rings after committing new deliveries; the worker, built after the runtime,
+    answers."""
+
+    def __init__(self) -> None:
+        self.worker: DeliveryWorker | None = None
+
+    def ring(self) -> None:
+        if self.worker is not None:
+            self.worker.notify()
+
+
+def create_app(settings: IntegrationsSettings | None = None) -> FastAPI:
+    settings = settings or IntegrationsSettings()
+    box = SecretBox(settings.encryption_key_list())
+    sender = Sender(
+        allow_private=settings.webhook_allow_private_targets,
+        max_redirects=settings.webhook_max_redirects,
+        max_connections=max(settings.webhook_max_concurrent_deliveries, 10),
+    )
+    doorbell = _Doorbell()
+    app = create_service_app(
+        settings=settings,
+        title="TimeTracker integrations service",
+        version="0.1.0",
+        metadata=metadata,
+        routers=list(ROUTERS),
+        service_dir=SERVICE_DIR,
+        consumers=webhook_consumers(doorbell.ring),
+        database_url=settings.database,
+    )
+    app.state.secret_box = box
+    app.state.webhook_sender = sender
+    if settings.webhook_worker_enabled:
+        worker = DeliveryWorker(
+            sessions=app.state.sessionmaker,
+            sender=sender,
+            box=box,
+            concurrency=settings.webhook_max_concurrent_deliveries,
+            poll_seconds=settings.webhook_poll_seconds,
+            lease_margin=settings.webhook_lease_margin_seconds,
+            shutdown_grace=settings.webhook_shutdown_grace_seconds,
+        )
+        doorbell.worker = worker
+        app.state.webhook_worker = worker
+        _run_alongside(app, worker)
+    return app
+
+
+def _run_alongside(app: FastAPI, worker: DeliveryWorker) -> None:
+    """The worker runs inside the service's lifespan (relay and consumers already running)."""
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app), worker.running():
+            yield
+
+    app.router.lifespan_context = lifespan

@@ -1,0 +1,15 @@
+"""Alembic environment of the integrations service."""
+
+from __future__ import annotations
+
+from integrations.models import metadata
+from shared.alembic_env import run_migrations
+
+
+def _settings_url() -> str:
+    from integrations.settings import IntegrationsToolSettings
+
+    return IntegrationsToolSettings().database
+
+
+run_migrations(metadata, _settings_url)
