@@ -30,11 +30,13 @@ def test_info_matches_the_spec(stack):
     assert isinstance(endpoints, dict)
     assert endpoints["time_entries"] == "/api/v1/time-entries"
     assert endpoints["contacts"] == "/api/v1/clients/<client_id>/contacts"
-    # the stack deploys auth, tracking, crm and reporting; inventory and integrations are not deployed
-    assert {"users", "projects", "clients", "reports", "payroll_export", "search"} <= set(endpoints)
-    assert not {"inventory", "webhooks", "invoices", "expenses", "mileage"} & set(endpoints)
+    # the stack deploys every service; invoices, expenses and mileage have none
+    assert {"users", "projects", "clients", "reports", "payroll_export", "search", "inventory", "webhooks"} <= set(
+        endpoints
+    )
+    assert endpoints["inventory"]["reports"]["valuation"] == "/api/v1/inventory/reports/valuation"
+    assert not {"invoices", "expenses", "mileage"} & set(endpoints)
     assert "projects" in info["enabled_modules"] and "timer" in info["enabled_modules"]
-
 
 
 def test_every_advertised_endpoint_is_served(stack, admin):

@@ -77,6 +77,16 @@ def subscribe(c, url: str, events: list[str], **fields) -> dict:
     return r.json()["webhook"]
 
 
+def settled(c, hook_id: int, timeout: float = 5.0) -> list[dict]:
+    """The delivery log once no attempt is in flight."""
+    deadline = time.monotonic() + timeout
+    while True:
+        deliveries = c.get(f"/api/v1/webhooks/{hook_id}/deliveries").json()["deliveries"]
+        if all(d["status"] != "pending" for d in deliveries) or time.monotonic() > deadline:
+            return deliveries
+        time.sleep(0.05)
+
+
 def assert_signed(request: dict, secret: str) -> None:
     """Verify both signatures as a receiver would."""
     body, headers = request["body"], request["headers"]
@@ -94,7 +104,10 @@ def test_a_time_entry_reaches_the_subscriber_signed_with_the_platform_envelope(s
     secret = hook["secret"]
     assert len(secret) == 43 and "secret" not in c.get(f"/api/v1/webhooks/{hook['id']}").json()["webhook"]
 
-    project = c.post("/api/v1/projects", json={"name": f"Hooked {uuid.uuid4().hex[:6]}"}).json()["project"]
+    client = c.post("/api/v1/clients", json={"name": f"Hooked client {uuid.uuid4().hex[:6]}"}).json()["client"]
+    r = c.post("/api/v1/projects", json={"name": f"Hooked {uuid.uuid4().hex[:6]}", "client_id": client["id"]})
+    assert r.status_code == 201, r.text
+    project = r.json()["project"]
     r = c.post("/api/v1/time-entries", json={"project_id": project["id"], "start_time": "2026-03-02T09:00:00Z",
                                              "end_time": "2026-03-02T10:00:00Z"})  # fmt: skip
     assert r.status_code == 201, r.text
@@ -110,7 +123,8 @@ def test_a_time_entry_reaches_the_subscriber_signed_with_the_platform_envelope(s
     assert envelope["entity"]["type"] == "time_entry" and envelope["entity"]["id"] == entry["id"]
     assert envelope["data"]["id"] == entry["id"] and envelope["timestamp"].endswith("Z")
 
-    deliveries = c.get(f"/api/v1/webhooks/{hook['id']}/deliveries").json()["deliveries"]
+    # The attempt is recorded once the receiver has answered: `pending` until then (in flight).
+    deliveries = settled(c, hook["id"])
     assert [(d["status"], d["attempt_number"], d["response_status_code"]) for d in deliveries] == [("success", 1, 200)]
     counters = c.get(f"/api/v1/webhooks/{hook['id']}").json()["webhook"]
     assert (counters["total_deliveries"], counters["successful_deliveries"]) == (1, 1)
@@ -138,7 +152,7 @@ def test_a_failing_receiver_is_retried_on_the_schedule_with_the_same_bytes(subsc
     assert first["headers"]["webhook-id"] == second["headers"]["webhook-id"]
     time.sleep(1.5)
     assert len(receiver.requests) == 2  # 1 + max_retries attempts, then it gives up
-    (delivery,) = c.get(f"/api/v1/webhooks/{hook['id']}/deliveries").json()["deliveries"]
+    (delivery,) = settled(c, hook["id"])
     assert (delivery["status"], delivery["attempt_number"], delivery["error_type"]) == ("failed", 2, "http_error")
     assert delivery["error_message"].startswith("HTTP 500")
 

@@ -35,7 +35,7 @@ SERVICE_PREFIXES: dict[str, tuple[str, ...]] = {
         "/api/projects",
         "/api/ai",
     ),
-    "integrations": ("/api/v1/webhooks", "/api/v1/integrations", "/integrations"),
+    "integrations": ("/api/v1/webhooks", "/api/v1/integrations", "/api/integrations", "/integrations"),
 }
 
 
