@@ -13,6 +13,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import Message, Receive, Scope, Send
 
 from shared.identity import requires
+from shared.routing import EndpointRoute
 from shared.routing import feature_router as shared_feature_router
 
 SERVICE = "reporting"
@@ -35,7 +36,7 @@ def legacy_router(prefix: str, *, tags: list[str], successor: str | None = None)
         tags=tags,
         suffix="_legacy",
         dependencies=[requires()],
-        route_class=deprecated_route(successor) if successor else APIRoute,
+        route_class=deprecated_route(successor) if successor else EndpointRoute,
     )
 
 
@@ -48,7 +49,7 @@ def deprecated_route(successor: str) -> type[APIRoute]:
     responses rendered for them included (401, 400 …)."""
     headers = deprecation_headers(successor)
 
-    class DeprecatedRoute(APIRoute):
+    class DeprecatedRoute(EndpointRoute):
         async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
             async def send_with_headers(message: Message) -> None:
                 if message["type"] == "http.response.start":
