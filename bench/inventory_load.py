@@ -25,7 +25,8 @@ ITEMS = 100
 WAREHOUSES = 2
 LOAD_ITEMS = 50
 
-# Purchases of 2 units and sales of 1 alternate per item, so stock grows and every sale has lots.
+# Purchases of 2 units and sales of 1 alternate per item (on top of an opening stock), so sales
+# consume lots oldest first.
 MOVEMENTS_LUA = """
 counter = 0
 request = function()
@@ -150,6 +151,11 @@ def run(wrk, wrk_bin: str, base: str, headers: dict[str, str], db_url: str, *, a
             _created(c, "/api/v1/inventory/items", {"sku": f"LOAD-{uuid.uuid4().hex[:8]}", "name": f"Load {n}"}, "item")
             for n in range(LOAD_ITEMS)
         ]
+        # Opening stock: with 16 connections a sale may overtake the purchase sent before it.
+        for item in items:
+            body = {"movement_type": "purchase", "stock_item_id": item["id"], "warehouse_id": warehouse["id"],
+                    "quantity": 100000, "unit_cost": 3}  # fmt: skip
+            _created(c, "/api/v1/inventory/movements", body, "movement")
     prelude = f"WAREHOUSE = {warehouse['id']}\nITEMS = {{{', '.join(str(i['id']) for i in items)}}}"
     script = lua_file(MOVEMENTS_LUA, prelude)
     for connections in (16, 1):
