@@ -104,15 +104,17 @@ def seed(db_url: str, admin_id: int) -> None:
         conn.execute(
             text(
                 """
+                WITH seeded AS (SELECT id FROM stock_items WHERE sku LIKE 'SEED-%')
                 INSERT INTO stock_lots (stock_item_id, warehouse_id, lot_type, unit_cost, quantity,
                                         source_movement_id, created_at)
                 SELECT p.stock_item_id, p.warehouse_id, 'normal', p.unit_cost,
                        CASE WHEN p.age <= sold.units THEN 0 ELSE 1 END, p.id, p.moved_at
                 FROM (SELECT m.*, row_number() OVER (PARTITION BY stock_item_id, warehouse_id
                                                      ORDER BY moved_at, id) AS age
-                      FROM stock_movements m WHERE movement_type = 'purchase') p
+                      FROM stock_movements m WHERE movement_type = 'purchase' AND stock_item_id IN (SELECT id FROM seeded)) p
                 JOIN (SELECT stock_item_id, warehouse_id, -sum(quantity) FILTER (WHERE quantity < 0) AS units
-                      FROM stock_movements GROUP BY 1, 2) sold USING (stock_item_id, warehouse_id)
+                      FROM stock_movements WHERE stock_item_id IN (SELECT id FROM seeded) GROUP BY 1, 2) sold
+                  USING (stock_item_id, warehouse_id)
                 """
             )
         )
@@ -121,7 +123,8 @@ def seed(db_url: str, admin_id: int) -> None:
                 """
                 INSERT INTO warehouse_stock (warehouse_id, stock_item_id, quantity_on_hand, lot_quantity, lot_value)
                 SELECT warehouse_id, stock_item_id, sum(quantity), sum(quantity), sum(quantity * unit_cost)
-                FROM stock_lots GROUP BY 1, 2
+                FROM stock_lots WHERE stock_item_id IN (SELECT id FROM stock_items WHERE sku LIKE 'SEED-%')
+                GROUP BY 1, 2
                 """
             )
         )
@@ -132,7 +135,8 @@ def seed(db_url: str, admin_id: int) -> None:
                 SELECT stock_item_id, (moved_at AT TIME ZONE 'UTC')::date,
                        coalesce(-sum(quantity) FILTER (WHERE movement_type = 'sale'), 0),
                        count(*) FILTER (WHERE movement_type = 'sale'), sum(stock_change)
-                FROM stock_movements GROUP BY 1, 2
+                FROM stock_movements WHERE stock_item_id IN (SELECT id FROM stock_items WHERE sku LIKE 'SEED-%')
+                GROUP BY 1, 2
                 """
             )
         )
