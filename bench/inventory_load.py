@@ -111,7 +111,8 @@ def seed(db_url: str, admin_id: int) -> None:
                        CASE WHEN p.age <= sold.units THEN 0 ELSE 1 END, p.id, p.moved_at
                 FROM (SELECT m.*, row_number() OVER (PARTITION BY stock_item_id, warehouse_id
                                                      ORDER BY moved_at, id) AS age
-                      FROM stock_movements m WHERE movement_type = 'purchase' AND stock_item_id IN (SELECT id FROM seeded)) p
+                      FROM stock_movements m
+                      WHERE movement_type = 'purchase' AND stock_item_id IN (SELECT id FROM seeded)) p
                 JOIN (SELECT stock_item_id, warehouse_id, -sum(quantity) FILTER (WHERE quantity < 0) AS units
                       FROM stock_movements WHERE stock_item_id IN (SELECT id FROM seeded) GROUP BY 1, 2) sold
                   USING (stock_item_id, warehouse_id)
