@@ -152,7 +152,7 @@ def current_on_hand(session: Session, item_ids: Iterable[int]) -> dict[int, obje
         .where(WarehouseStock.stock_item_id.in_(list(item_ids)))
         .group_by(WarehouseStock.stock_item_id)
     )
-    return dict(session.execute(stmt).tuples())
+    return dict(session.execute(stmt).tuples().all())
 
 
 def items_by_id(session: Session, item_ids: Iterable[int]) -> list[StockItem]:
