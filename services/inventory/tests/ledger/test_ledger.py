@@ -43,13 +43,10 @@ def test_aggregates_match_the_ledger_after_a_random_mix(make_item, make_warehous
             refused += 1
 
     positive = case((StockLot.quantity > 0, StockLot.quantity), else_=0)
-    lots = {
-        (i, w): (q, v)
-        for i, w, q, v in session.execute(
-            select(StockLot.stock_item_id, StockLot.warehouse_id, func.sum(positive), func.sum(positive * StockLot.unit_cost))
-            .group_by(StockLot.stock_item_id, StockLot.warehouse_id)
-        )
-    }  # fmt: skip
+    per_pair = select(
+        StockLot.stock_item_id, StockLot.warehouse_id, func.sum(positive), func.sum(positive * StockLot.unit_cost)
+    ).group_by(StockLot.stock_item_id, StockLot.warehouse_id)
+    lots = {(i, w): (q, v) for i, w, q, v in session.execute(per_pair)}
     session.expire_all()
     stocks = session.scalars(select(WarehouseStock)).all()
     assert stocks and 0 < refused < 100
