@@ -36,7 +36,7 @@ lint: $(STAMP)
 
 # Rewrite the event contracts (tests/contract/events/) from the producers' payload models.
 contracts: $(STAMP)
-	$(PY) -m shared.events.contracts tests/contract/events auth.event_payloads crm.event_payloads tracking.event_payloads
+	$(PY) -m shared.events.contracts tests/contract/events auth.event_payloads crm.event_payloads tracking.event_payloads inventory.event_payloads
 
 # Operator CLI against the running local stack, e.g. make admin ARGS="list-tokens"
 admin: $(STAMP)

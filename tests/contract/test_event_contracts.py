@@ -11,7 +11,7 @@ import pytest
 from shared.events.contracts import payload_schema, render, schema_path
 from shared.testing.contracts import EVENT_CONTRACTS
 
-PRODUCERS = ("auth.event_payloads", "crm.event_payloads", "tracking.event_payloads")
+PRODUCERS = ("auth.event_payloads", "crm.event_payloads", "tracking.event_payloads", "inventory.event_payloads")
 # Subject filters each consumer subscribes to (durables, and the gateway's revocation events).
 CONSUMED = {
     "tracking": ("tracking.events", ("AUTH_USER_EVENTS", "CRM_CLIENT_EVENTS")),

@@ -1,0 +1,1 @@
+"""TimeTracker inventory service."""
