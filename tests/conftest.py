@@ -4,10 +4,12 @@ durable-consumer names."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,55 +101,49 @@ def auth_env(infra_urls, identity_secret):
     drop_database(env["TT_AUTH_DATABASE_URL"])
 
 
+@contextlib.contextmanager
+def service_database(auth_env: dict[str, str], service: str) -> Iterator[dict[str, str]]:
+    """A freshly migrated database of its own for `service`, beside the session's auth service
+    (same secret, NATS and prefix): its environment, the database dropped on exit."""
+    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_{service}_{uuid.uuid4().hex[:8]}")
+    migrate(REPO / "services" / service, url)
+    try:
+        yield {**auth_env, f"TT_{service.upper()}_DATABASE_URL": url}
+    finally:
+        drop_database(url)
+
+
 @pytest.fixture(scope="session")
 def crm_env(auth_env):
-    """The CRM service beside the session's auth service (same secret, NATS and prefix)."""
-    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_crm_{uuid.uuid4().hex[:8]}")
-    migrate(REPO / "services" / "crm", url)
-    yield {**auth_env, "TT_CRM_DATABASE_URL": url}
-    drop_database(url)
+    with service_database(auth_env, "crm") as env:
+        yield env
 
 
 @pytest.fixture(scope="session")
 def tracking_env(auth_env):
-    """The tracking service beside the session's auth service (same secret, NATS and prefix)."""
-    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_tracking_{uuid.uuid4().hex[:8]}")
-    migrate(REPO / "services" / "tracking", url)
-    yield {**auth_env, "TT_TRACKING_DATABASE_URL": url}
-    drop_database(url)
+    with service_database(auth_env, "tracking") as env:
+        yield env
 
 
 @pytest.fixture(scope="session")
 def inventory_env(auth_env):
-    """The inventory service beside the session's auth service."""
-    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_inventory_{uuid.uuid4().hex[:8]}")
-    migrate(REPO / "services" / "inventory", url)
-    yield {**auth_env, "TT_INVENTORY_DATABASE_URL": url}
-    drop_database(url)
+    with service_database(auth_env, "inventory") as env:
+        yield env
 
 
 @pytest.fixture(scope="session")
 def integrations_env(auth_env):
-    """The integrations service beside the session's auth service: its own encryption key, and
-    webhook targets on loopback allowed (the tests' receivers listen there)."""
-    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_integrations_{uuid.uuid4().hex[:8]}")
-    migrate(REPO / "services" / "integrations", url)
-    yield {
-        **auth_env,
-        "TT_INTEGRATIONS_DATABASE_URL": url,
-        "TT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "TT_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
-    }
-    drop_database(url)
+    """With an encryption key of its own, and webhook targets on loopback allowed (the tests'
+    receivers listen there)."""
+    with service_database(auth_env, "integrations") as env:
+        yield {**env, "TT_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "TT_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}
 
 
 @pytest.fixture(scope="session")
 def reporting_database(auth_env):
     """The reporting service's database (its processes get URLs of the stack's services)."""
-    url = database_url(auth_env["TT_DATABASE_URL"], f"tt_e2e_reporting_{uuid.uuid4().hex[:8]}")
-    migrate(REPO / "services" / "reporting", url)
-    yield url
-    drop_database(url)
+    with service_database(auth_env, "reporting") as env:
+        yield env["TT_REPORTING_DATABASE_URL"]
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""How request inputs are read: trimmed text, money, ids, lenient dates, e-mail addresses.
+"""How request inputs are read: trimmed text, money, ids, lenient dates, e-mail addresses,
+currency codes.
 
 Pydantic `Annotated` types for request schemas plus the plain functions behind them, so the
 spec's per-field leniency ("unparseable → null", "non-numeric → 400") is written once for
@@ -7,6 +8,7 @@ every service.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -25,6 +27,9 @@ MAX_MONEY = Decimal("1e12")
 # its list is the library's documented switch. It is process-wide: `email_address` below is the
 # platform's only caller.
 email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
+
+
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 
 def trim(value: Any) -> Any:
@@ -171,3 +176,15 @@ RowId = Annotated[int | None, BeforeValidator(to_int), AfterValidator(row_id)]
 def as_number(value: Decimal | None) -> float | None:
     """Money out: a JSON number (COMPAT: never a string)."""
     return None if value is None else float(value)
+
+
+def to_currency_code(value: Any) -> str | None:
+    """Three letters, upper-cased; None and blank → None (the caller's default applies)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip()):
+        raise ValueError("Must be a 3-letter currency code")
+    return value.strip().upper()
+
+
+CurrencyCode = Annotated[str | None, BeforeValidator(to_currency_code)]

@@ -4,13 +4,13 @@ upstream's skipped non-numeric amounts."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator
 
 from shared.inputs import (  # noqa: F401 - the CRM's one import point for input types
     CENT,
+    CurrencyCode,
     Email,
     IntValue,
     LooseDate,
@@ -28,6 +28,7 @@ from shared.inputs import (  # noqa: F401 - the CRM's one import point for input
     money_or_none,
     round_money,
     text,
+    to_currency_code,
     to_date_or_none,
     to_decimal,
     to_int,
@@ -70,20 +71,7 @@ def check_percent(value: int | None) -> int | None:
     return value
 
 
-_CURRENCY = re.compile(r"[A-Za-z]{3}")
-
-
-def to_currency_code(value: Any) -> str | None:
-    """Three letters, upper-cased; None and blank → None (the caller's default applies)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.strip()):
-        raise ValueError("Must be a 3-letter currency code")
-    return value.strip().upper()
-
-
 Percent = Annotated[IntValue, AfterValidator(check_percent)]
-CurrencyCode = Annotated[str | None, BeforeValidator(to_currency_code)]
 
 
 def _is_money(value: Any) -> bool:

@@ -4,7 +4,6 @@ itself (required fields first, then ids, then numbers) so their messages are the
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from shared.errors import ValidationError
 from shared.inputs import (  # noqa: F401 - the service's one import point for input types
+    CurrencyCode,
     IntValue,
     Text,
     Text50,
@@ -27,7 +27,6 @@ from shared.inputs import (  # noqa: F401 - the service's one import point for i
 )
 
 BIGINT_MAX = 2**63 - 1
-_CURRENCY = re.compile(r"[A-Za-z]{3}")
 
 
 def to_quantity(value: Any) -> Decimal | None:
@@ -50,16 +49,6 @@ def _zero_is_none(value: Decimal | None) -> Decimal | None:
     return value if value else None
 
 
-def to_currency_code(value: Any) -> str | None:
-    """Three letters, upper-cased; None and blank → None (the caller's default applies)."""
-    value = trim_to_none(value)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-        raise ValueError("Must be a 3-letter currency code")
-    return value.upper()
-
-
 def _bigint(value: int | None) -> int | None:
     if value is not None and not -BIGINT_MAX - 1 <= value <= BIGINT_MAX:
         raise ValueError("Out of range")
@@ -74,7 +63,6 @@ def _lower(value: Any) -> Any:
 Number = Annotated[Decimal | None, BeforeValidator(to_quantity)]
 # Costs, prices, reorder levels: not negative; 0 is stored as null.
 OptionalAmount = Annotated[Number, AfterValidator(_not_negative), AfterValidator(_zero_is_none)]
-CurrencyCode = Annotated[str | None, BeforeValidator(to_currency_code)]
 ReferenceId = Annotated[IntValue, AfterValidator(_bigint)]
 Keyword = Annotated[Text50, BeforeValidator(_lower)]
 # A field the service checks itself, in the order the spec gives (missing, then its type).

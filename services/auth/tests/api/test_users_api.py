@@ -305,7 +305,6 @@ class TestUpdateUser:
     def test_unknown_is_404(self, client, admin_headers):
         assert client.patch("/api/v1/users/987654", json={"role": "user"}, headers=admin_headers).status_code == 404
 
-
     def test_names_the_user_for_the_gateway_cache(self, client, admin_headers, make_user):
         user = make_user()
         for method in ("patch", "put"):

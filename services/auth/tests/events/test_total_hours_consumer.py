@@ -13,9 +13,7 @@ def entry_event(action: str, entry_id: int, user_id: int, seconds: int | None, *
     end = None if running else "2024-03-05T10:00:00Z"
     subject = f"tt.tracking.time_entry.{action}"
     data = example_payload(subject, id=entry_id, user_id=user_id, duration_seconds=seconds, end_time=end)
-    event = EventEnvelope(
-        type=subject, source="tracking", entity_id=str(entry_id), data=data
-    )
+    event = EventEnvelope(type=subject, source="tracking", entity_id=str(entry_id), data=data)
     return event if at is None else event.model_copy(update={"occurred_at": at})
 
 

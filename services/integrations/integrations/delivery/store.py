@@ -19,7 +19,7 @@ from integrations.catalogue import WILDCARD
 from integrations.delivery import policy
 from integrations.delivery.sender import AttemptRequest, Outcome
 from integrations.models import Webhook, WebhookDelivery
-from integrations.secrets import SecretBox, SecretUnreadableError, masked
+from integrations.secrets import SecretBox, SecretUnreadableError
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def attempt_request(
         secret = box.open(webhook.secret)
     except SecretUnreadableError as exc:
         secret_error = f"webhook secret cannot be read ({exc})"
-        log.error("webhook %s: secret %s cannot be read: %s", webhook.id, masked(webhook.secret), exc)
+        log.error("webhook %s: its stored secret cannot be read (%s)", webhook.id, type(exc).__name__)
     return AttemptRequest(
         delivery_id=delivery.id,
         webhook_id=webhook.id,

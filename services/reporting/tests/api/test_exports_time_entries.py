@@ -177,8 +177,10 @@ class TestCsv:
 
     def test_updated_entry_in_new_state_deleted_entry_absent(self, client, reader, user_id, entry):
         kept = entry(user_id=user_id, start=utc(3, 5, 9), notes="draft")
-        entry(action="updated", **dict(kept, notes="final", end_time="2024-03-05T11:00:00Z", duration_seconds=7200,
-                                 duration_hours=2.0))
+        entry(
+            action="updated",
+            **dict(kept, notes="final", end_time="2024-03-05T11:00:00Z", duration_seconds=7200, duration_hours=2.0),
+        )
         gone = entry(user_id=user_id, start=utc(3, 6, 9))
         entry(action="deleted", **gone)
         (row,) = rows(client.get(URL, headers=reader))
