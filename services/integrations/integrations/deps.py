@@ -7,6 +7,7 @@ from typing import Annotated
 import anyio.from_thread
 from fastapi import Depends, Request
 
+from integrations.connectors.context import Connectors
 from integrations.delivery.sender import AttemptRequest, Outcome, Sender
 from integrations.secrets import SecretBox
 from integrations.settings import IntegrationsSettings
@@ -18,6 +19,10 @@ async def get_settings(request: Request) -> IntegrationsSettings:
 
 async def get_secret_box(request: Request) -> SecretBox:
     return request.app.state.secret_box
+
+
+async def get_connectors(request: Request) -> Connectors:
+    return request.app.state.connectors
 
 
 async def get_send(request: Request):
@@ -34,3 +39,4 @@ async def get_send(request: Request):
 SettingsDep = Annotated[IntegrationsSettings, Depends(get_settings)]
 SecretBoxDep = Annotated[SecretBox, Depends(get_secret_box)]
 SendDep = Annotated[object, Depends(get_send)]
+ConnectorsDep = Annotated[Connectors, Depends(get_connectors)]

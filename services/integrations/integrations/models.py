@@ -1,5 +1,6 @@
-"""The integrations service's tables: webhook subscriptions and their delivery records, the user
-replica (the envelope's acting user), and the shared outbox and processed_events tables.
+"""The integrations service's tables: webhook subscriptions and their delivery records, the
+connectors' per-user records with their OAuth states and the provider deliveries already handled,
+the user replica (the envelope's acting user), and the shared outbox and processed_events tables.
 Instants are UTC `timestamptz`."""
 
 from __future__ import annotations
@@ -126,3 +127,60 @@ class KnownUser(Base):
     username: Mapped[str] = mapped_column(String(200), nullable=False)
     display_name: Mapped[str | None] = mapped_column(String(200))
     event_at: Mapped[datetime] = mapped_column(TZDateTime(), nullable=False)
+
+
+PROVIDERS = ("github_connector", "slack_connector", "google_calendar_connector")
+SYNC_STATUSES = ("success", "partial")
+
+
+class Integration(Base):
+    """One connector of one user (integrations.md §2.1). `config` holds every setting; its secret
+    keys hold the stored form (`enc:v1:…`) only."""
+
+    __tablename__ = "integrations"
+    __table_args__ = (
+        CheckConstraint(f"provider IN {PROVIDERS}", name="provider_valid"),
+        CheckConstraint(f"last_sync_status IS NULL OR last_sync_status IN {SYNC_STATUSES}", name="sync_status_valid"),
+        UniqueConstraint("provider", "user_id", name="uq_integrations_provider_user"),
+        Index("ix_integrations_active", "provider", postgresql_where=text("is_active")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(50), nullable=False)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default="false")
+    config: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, default=dict, server_default=text("'{}'::jsonb")
+    )
+    last_sync_at: Mapped[datetime | None] = mapped_column(TZDateTime())
+    last_sync_status: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+
+class OAuthState(Base):
+    """A pending OAuth authorization (§5.2): the `state` (stored as its SHA-256) bound to the user
+    who started it, with the PKCE verifier (sealed); single-use, expires."""
+
+    __tablename__ = "oauth_states"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider: Mapped[str] = mapped_column(String(50), nullable=False)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    code_verifier: Mapped[str] = mapped_column(Text, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime(), nullable=False, index=True)
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class InboundDelivery(Base):
+    """A provider delivery already handled (GitHub's `X-GitHub-Delivery`): a replay changes
+    nothing."""
+
+    __tablename__ = "inbound_deliveries"
+
+    provider: Mapped[str] = mapped_column(String(50), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"), nullable=False)
+    response: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    received_at: Mapped[datetime] = created_at_column()

@@ -50,6 +50,49 @@ class IntegrationsSettings(PlatformSettings):
     # leases then expire and the attempts are retried).
     webhook_shutdown_grace_seconds: float = Field(default=5.0, ge=0)
 
+    # Connectors (integrations.md §2–§5). Provider base URLs default to the real providers; tests
+    # point them at local fakes speaking the same wire format.
+    github_api_url: str = "https://api.github.com"
+    slack_api_url: str = "https://slack.com/api"
+    google_auth_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
+    google_revoke_url: str = "https://oauth2.googleapis.com/revoke"
+    google_userinfo_url: str = "https://openidconnect.googleapis.com/v1/userinfo"
+    google_calendar_url: str = "https://www.googleapis.com/calendar/v3"
+    google_client_id: str = ""
+    google_client_secret: SecretStr = SecretStr("")
+    # Where clients reach the platform (the gateway): the base of the webhook/events URLs shown in
+    # the status answers and of the OAuth redirect_uri.
+    public_url: str = "http://127.0.0.1:8080"
+    # The UI page the OAuth callback ends on (`?google=connected|error`); default: the platform's
+    # integrations page under public_url.
+    integrations_ui_url: str | None = None
+    # Every provider call: this timeout per attempt (§2.2), retried on 429/5xx and connection
+    # failures with backoff (Retry-After honoured) at most this many attempts and this long in all.
+    provider_timeout_seconds: float = Field(default=10.0, gt=0)
+    provider_max_attempts: int = Field(default=3, ge=1)
+    provider_max_total_seconds: float = Field(default=30.0, gt=0)
+    provider_backoff_seconds: float = Field(default=0.5, ge=0)
+    # Calls to the platform's own services (tracking, auth) made for a connector.
+    platform_timeout_seconds: float = Field(default=5.0, gt=0)
+    # The scheduled jobs (Google sync, Slack daily summary) run in this process; every replica
+    # may run them, a row lock keeps each integration's job to one replica at a time. Each tick
+    # every job does what is due: a Google sync once its last one is `connector_job_interval_seconds`
+    # old (§5.5: 30 minutes), a daily summary once its local time has come (§4.5).
+    connector_jobs_enabled: bool = True
+    connector_job_tick_seconds: float = Field(default=60.0, gt=0)
+    connector_job_interval_seconds: float = Field(default=1800.0, gt=0)
+    oauth_state_ttl_seconds: int = Field(default=600, ge=1)
+
+    @field_validator("github_api_url", "slack_api_url", "google_calendar_url", "public_url", "integrations_ui_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str | None) -> str | None:
+        return None if value is None else value.strip().rstrip("/") or None
+
+    @property
+    def ui_integrations_url(self) -> str:
+        return self.integrations_ui_url or f"{self.public_url}/integrations"
+
     @field_validator("settings_encryption_key_file", mode="before")
     @classmethod
     def _empty_path_is_none(cls, value):

@@ -47,7 +47,7 @@ def service_under_test() -> ServiceUnderTest:
         IntegrationsSettings,
         create_app,
         outbox,
-        settings={"encryption_keys": ENCRYPTION_KEY, "webhook_worker_enabled": False},
+        settings={"encryption_keys": ENCRYPTION_KEY, "webhook_worker_enabled": False, "connector_jobs_enabled": False},
     )
 
 
