@@ -17,6 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.fernet import Fernet
+from fakes.github import FakeGitHub
+from fakes.google import FakeGoogle
+from fakes.slack import FakeSlack
 from sqlalchemy.engine import make_url
 
 from shared.db import drop_database, migrate
@@ -26,6 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 # Durable consumers created by this session skip events older runs left on the same NATS.
 SESSION_STARTED = datetime.now(UTC).isoformat()
 ADMIN_PASSWORD = "admin-password-123"
+GOOGLE_CLIENT_ID = "tt-e2e-client.apps.example"
+GOOGLE_CLIENT_SECRET = "tt-e2e-google-client-secret"
 
 
 @dataclass
@@ -132,11 +137,49 @@ def inventory_env(auth_env):
 
 
 @pytest.fixture(scope="session")
-def integrations_env(auth_env):
-    """With an encryption key of its own, and webhook targets on loopback allowed (the tests'
-    receivers listen there)."""
+def fake_github() -> Iterator[FakeGitHub]:
+    fake = FakeGitHub().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def fake_google() -> Iterator[FakeGoogle]:
+    fake = FakeGoogle(client_id=GOOGLE_CLIENT_ID, client_secret=GOOGLE_CLIENT_SECRET).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def integrations_env(auth_env, fake_github, fake_slack, fake_google):
+    """With an encryption key of its own, webhook targets on loopback allowed (the tests'
+    receivers listen there), and the providers' fakes in place of GitHub, Slack and Google.
+    The scheduled connector jobs are off here; the tests that prove them start a process of
+    their own."""
     with service_database(auth_env, "integrations") as env:
-        yield {**env, "TT_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "TT_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}
+        yield {
+            **env,
+            "TT_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "TT_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+            "TT_GITHUB_API_URL": fake_github.url,
+            "TT_SLACK_API_URL": fake_slack.url + "/api",
+            "TT_GOOGLE_AUTH_URL": fake_google.url + "/o/oauth2/v2/auth",
+            "TT_GOOGLE_TOKEN_URL": fake_google.url + "/token",
+            "TT_GOOGLE_REVOKE_URL": fake_google.url + "/revoke",
+            "TT_GOOGLE_USERINFO_URL": fake_google.url + "/v1/userinfo",
+            "TT_GOOGLE_CALENDAR_URL": fake_google.url + "/calendar/v3",
+            "TT_GOOGLE_CLIENT_ID": GOOGLE_CLIENT_ID,
+            "TT_GOOGLE_CLIENT_SECRET": GOOGLE_CLIENT_SECRET,
+            "TT_PROVIDER_BACKOFF_SECONDS": "0.05",
+            "TT_CONNECTOR_JOBS_ENABLED": "false",
+        }
 
 
 @pytest.fixture(scope="session")
@@ -155,13 +198,15 @@ def stack(
     names = ("auth", "crm", "tracking", "inventory", "reporting", "integrations")
     ports = {name: free_port() for name in names}
     urls = {f"TT_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    gateway_port = free_port()
     auth = service_process("auth.main:create_app", {**auth_env, **urls}, port=ports["auth"])
     crm = service_process("crm.main:create_app", {**crm_env, **urls}, port=ports["crm"])
     tracking = service_process("tracking.main:create_app", {**tracking_env, **urls}, port=ports["tracking"])
     inventory = service_process("inventory.main:create_app", {**inventory_env, **urls}, port=ports["inventory"])
     reporting_env = {**auth_env, **urls, "TT_REPORTING_DATABASE_URL": reporting_database}
     reporting = service_process("reporting.main:create_app", reporting_env, port=ports["reporting"])
-    integrations_env = {**integrations_env, **urls}
+    # the connectors build their webhook/events URLs and the OAuth redirect_uri on the gateway's
+    integrations_env = {**integrations_env, **urls, "TT_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}"}
     integrations = service_process("integrations.main:create_app", integrations_env, port=ports["integrations"])
     gateway = service_process(
         "gateway.main:create_app",
@@ -173,6 +218,7 @@ def stack(
             TT_RATE_LIMIT_PER_HOUR=100000,
             TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000,
         ),
+        port=gateway_port,
     )
     token = run_cli(auth_env, "bootstrap", "--print-token")
     return Stack(
