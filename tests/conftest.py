@@ -44,6 +44,8 @@ class Stack:
     integrations_url: str
     reporting_env: dict[str, str]
     integrations_env: dict[str, str]
+    # everything the integrations process logged (at DEBUG): the connectors' secret checks grep it
+    integrations_log: Path
     gateway_url: str
     admin_token: str
 
@@ -179,6 +181,7 @@ def integrations_env(auth_env, fake_github, fake_slack, fake_google):
             "TT_GOOGLE_CLIENT_SECRET": GOOGLE_CLIENT_SECRET,
             "TT_PROVIDER_BACKOFF_SECONDS": "0.05",
             "TT_CONNECTOR_JOBS_ENABLED": "false",
+            "TT_LOG_LEVEL": "DEBUG",
         }
 
 
@@ -231,6 +234,7 @@ def stack(
         integrations_url=integrations.url,
         reporting_env=reporting_env,
         integrations_env=integrations_env,
+        integrations_log=integrations.log_path,
         gateway_url=gateway.url,
         admin_token=token,
     )
