@@ -151,6 +151,8 @@ def main() -> None:
         write_env_file(env)
         services = discover_services()
         gateway_env = dict(env)
+        # the connectors' webhook/events URLs and the OAuth redirect_uri point at the gateway
+        gateway_env.setdefault("TT_PUBLIC_URL", f"http://127.0.0.1:{env.get('TT_GATEWAY_PORT', '8000')}")
         os.environ["TT_DATABASE_URL"] = env["TT_DATABASE_URL"]
         for name in services:
             print(f"migrating {name} …", flush=True)

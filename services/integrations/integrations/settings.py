@@ -63,7 +63,7 @@ class IntegrationsSettings(PlatformSettings):
     google_client_secret: SecretStr = SecretStr("")
     # Where clients reach the platform (the gateway): the base of the webhook/events URLs shown in
     # the status answers and of the OAuth redirect_uri.
-    public_url: str = "http://127.0.0.1:8080"
+    public_url: str = "http://127.0.0.1:8000"
     # The UI page the OAuth callback ends on (`?google=connected|error`); default: the platform's
     # integrations page under public_url.
     integrations_ui_url: str | None = None
