@@ -21,15 +21,25 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
+# connector routes need no scope; these are for the project, client and reads the tests make
+SCOPES = "read:projects,write:projects,read:clients,write:clients,read:tasks,read:time_entries"
+
+
+def make_project(c: httpx.Client) -> dict:
+    client = c.post("/api/v1/clients", json={"name": unique("GitHub client")})
+    assert client.status_code == 201, client.text
+    r = c.post("/api/v1/projects", json={"name": unique("GitHub project"), "client_id": client.json()["client"]["id"]})
+    assert r.status_code == 201, r.text
+    return r.json()["project"]
+
+
 @pytest.fixture
 def owner(stack, make_token, make_user):
-    """A user with a read-only token (connector routes need no scope) and a project of theirs."""
+    """A user with a token of theirs and a project."""
     user = make_user(github_username=unique("gh-owner"))
-    token, _, _ = make_token("read:projects,write:projects,read:tasks,read:time_entries", user=user)
+    token, _, _ = make_token(SCOPES, user=user)
     with stack.client(token) as c:
-        r = c.post("/api/v1/projects", json={"name": unique("GitHub project")})
-        assert r.status_code == 201, r.text
-        yield c, user, r.json()["project"]
+        yield c, user, make_project(c)
 
 
 @pytest.fixture
@@ -241,9 +251,9 @@ class TestManualSync:
 
     def test_an_admin_upserts_open_issues_as_tasks(self, stack, make_token, make_user, fake_github):
         admin_user = make_user(role="admin")
-        token, _, _ = make_token("read:projects,write:projects", user=admin_user)
+        token, _, _ = make_token(SCOPES, user=admin_user)
         with stack.client(token) as c:
-            project = c.post("/api/v1/projects", json={"name": unique("Synced")}).json()["project"]
+            project = make_project(c)
             pat, repo = unique("ghp"), unique("repo")
             fake_github.add_token(pat, "admin-login")
             fake_github.issues[("acme", repo)] = [
