@@ -4,9 +4,9 @@ created and updated through its connector routes, as the integration's owner."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
+import httpx
 from sqlalchemy.orm import Session
 
 from integrations.connectors import records, values
@@ -21,7 +21,6 @@ from shared.db import utcnow
 from shared.identity import Identity
 from shared.timefmt import iso_utc
 
-log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/api/integrations/github/webhook"
 ISSUES_PAGE = 50
 _TEXT_KEYS = ("repo_owner", "repo_name", "label_filter")
@@ -82,13 +81,21 @@ def _configured(session: Session, actor: Identity) -> Integration:
     return row
 
 
-def _github(connectors: Connectors, token: str, path: str, **params: Any):
+def _github(connectors: Connectors, token: str, path: str, **params: Any) -> httpx.Response:
     headers = {
         "Authorization": f"token {token}",
         "Accept": "application/vnd.github+json",
         "User-Agent": "TimeTracker-GitHubConnector",
     }
     return connectors.http.request("GET", connectors.settings.github_api_url + path, headers=headers, params=params)
+
+
+def _json(response: httpx.Response) -> Any:
+    """The answer's JSON; None when it is not JSON (a proxy's HTML page, say)."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def test_connection(session: Session, *, actor: Identity, connectors: Connectors) -> dict[str, Any]:
@@ -101,9 +108,10 @@ def test_connection(session: Session, *, actor: Identity, connectors: Connectors
         response = _github(connectors, token, "/user")
     except ProviderError as exc:
         return test_failed(f"Connection error: {exc}")
-    if response.status_code != 200:
+    user = _json(response)
+    if response.status_code != 200 or not isinstance(user, dict):
         return test_failed(f"GitHub returned HTTP {response.status_code}")
-    return {"success": True, "message": f"Connected as {response.json().get('login')}"}
+    return {"success": True, "message": f"Connected as {user.get('login')}"}
 
 
 def sync_issues(session: Session, *, actor: Identity, connectors: Connectors) -> dict[str, Any]:
@@ -124,9 +132,10 @@ def sync_issues(session: Session, *, actor: Identity, connectors: Connectors) ->
         response = _github(connectors, token, f"/repos/{owner}/{repo}/issues", state="open", per_page=ISSUES_PAGE)
     except ProviderError as exc:
         return failure(f"Connection error: {exc}")
-    if response.status_code != 200 or not isinstance(response.json(), list):
+    listed = _json(response)
+    if response.status_code != 200 or not isinstance(listed, list):
         return failure(f"GitHub returned HTTP {response.status_code}")
-    issues, skipped = rules.sync_candidates(response.json(), config.get("label_filter"))
+    issues, skipped = rules.sync_candidates(listed, config.get("label_filter"))
     try:
         creator = task_creator(connectors, row)
     except PlatformUnavailableError as exc:
