@@ -107,6 +107,12 @@ class TestSettings:
         assert r.json() == {"ok": True, "is_active": True}
         assert c.get("/api/integrations/github/status").json()["default_project_id"] is None
 
+    def test_any_token_of_the_user_will_do_no_scope_is_needed(self, stack, make_token):
+        token, _, user = make_token("read:mileage")
+        with stack.client(token) as c:
+            assert c.post("/api/integrations/github/config", json={"repo_owner": "acme"}).status_code == 200
+            assert c.get("/api/integrations/github/status").json()["repo_owner"] == "acme"
+
     def test_without_a_token_the_routes_are_401(self, stack):
         r = httpx.get(stack.gateway_url + "/api/integrations/github/status")
         assert r.status_code == 401 and r.json()["error_code"] == "unauthorized"
