@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shared.events import record
+from shared.events import record, record_many
 from shared.identity import Identity
 
 SOURCE = "tracking"
@@ -28,3 +28,10 @@ def emit(
     session: Session, entity: str, action: str, *, entity_id: int, data: dict[str, Any], actor: Identity | None
 ) -> None:
     record(session, source=SOURCE, type=subject(entity, action), entity_id=entity_id, data=data, actor=actor)
+
+
+def emit_many(
+    session: Session, entity: str, action: str, items: list[tuple[int, dict[str, Any]]], *, actor: Identity | None
+) -> None:
+    """`emit` for many entities (entity id, data) in one outbox statement."""
+    record_many(session, source=SOURCE, type=subject(entity, action), items=items, actor=actor)

@@ -136,6 +136,11 @@ def _row_id(value: str, column: str) -> int | None:
         raise RowError(f"{column} must be an integer") from None
 
 
+def row_id_of(row: CsvRow, column: str) -> int | None:
+    """The row's id in `column` (None when blank); RowError when it is not an integer."""
+    return _row_id(row.cell(column), column)
+
+
 def project_id_of(row: CsvRow) -> int:
     project_id = _row_id(row.cell("project_id"), "project_id")
     if project_id is None:

@@ -22,7 +22,7 @@ from shared.identity import Identity
 from shared.visibility import sees_everything
 from tracking import locks
 from tracking.access import can_access_project
-from tracking.durations import net_seconds
+from tracking.durations import Rounding, net_seconds
 from tracking.entries import repository, requirements
 from tracking.entries.rules import timer_project_error
 from tracking.errors import (
@@ -74,6 +74,21 @@ class NewEntry:
     source: str = "manual"
 
 
+class Lookups:
+    """How the checks reach the owner's other entries: one query per check. A batch of creations
+    (a CSV chunk) passes `entries.batch.PreparedLookups`, which answers the same questions from
+    what it loaded once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock_owner(self, user_id: int) -> None:
+        locks.lock_user_timers(self.session, user_id)
+
+    def overlaps(self, user_id: int, start: datetime, end: datetime) -> bool:
+        return repository.overlapping_entry(self.session, user_id, start, end) is not None
+
+
 @dataclass
 class Attempt:
     """One creation being checked: who asks, for what, and the rows the checks look up."""
@@ -82,6 +97,7 @@ class Attempt:
     settings: TrackingSettings
     actor: Identity
     new: NewEntry
+    lookups: Lookups
 
     @cached_property
     def project(self) -> Project | None:
@@ -166,7 +182,7 @@ def check_client(a: Attempt) -> None:
 def lock_owner(a: Attempt) -> None:
     """One user's creates run one at a time, so the timer and overlap checks after this hold
     under concurrency."""
-    locks.lock_user_timers(a.session, a.new.user_id)
+    a.lookups.lock_owner(a.new.user_id)
 
 
 def check_timer_project(a: Attempt) -> None:
@@ -200,7 +216,7 @@ def check_overlap(a: Attempt) -> None:
     new = a.new
     if a.running:
         return
-    if repository.overlapping_entry(a.session, new.user_id, new.start_time, new.end_time) is not None:
+    if a.lookups.overlaps(new.user_id, new.start_time, new.end_time):
         raise OverlappingEntryError()
 
 
@@ -252,18 +268,27 @@ CHECKS: dict[EntryPath, tuple[Check, ...]] = {
 }
 
 
-def run_checks(session: Session, new: NewEntry, *, via: EntryPath, actor: Identity, settings: TrackingSettings) -> None:
+def run_checks(
+    session: Session,
+    new: NewEntry,
+    *,
+    via: EntryPath,
+    actor: Identity,
+    settings: TrackingSettings,
+    lookups: Lookups | None = None,
+) -> None:
     """Every check of `via`, in its order; the first failure is the error answered."""
-    attempt = Attempt(session, settings, actor, new)
+    attempt = Attempt(session, settings, actor, new, lookups or Lookups(session))
     for check in CHECKS[via]:
         check(attempt)
 
 
-def new_row(session: Session, new: NewEntry) -> TimeEntry:
-    """The row of a checked entry; a completed one gets its duration (§1.4)."""
+def new_row(session: Session, new: NewEntry, *, rounding: Rounding | None = None) -> TimeEntry:
+    """The row of a checked entry; a completed one gets its duration (§1.4), rounded by the
+    owner's preference (`rounding`, when the caller read it already)."""
     breaks = max(0, new.break_seconds)
     duration = None
     if new.end_time is not None:
-        rounding = rounding_for(session, new.user_id)
+        rounding = rounding or rounding_for(session, new.user_id)
         duration = net_seconds(new.start_time, new.end_time, breaks, rounding)
     return TimeEntry(**asdict(new) | {"break_seconds": breaks, "duration_seconds": duration})

@@ -2,8 +2,9 @@
 (tracking.md §4.1–§4.5). Standard users act on their own entries only (CONVENTIONS §4).
 
 Also the entries feature's face to its siblings: `create_entry` is the one way an entry comes to
-exist (the timer and the CSV import call it too), `existing_project` the project check a CSV row
-runs first, `running_timer` the user's running entry, `day_bounds` a calendar day's instants."""
+exist (the timer calls it too; `create_entries` runs its checks for a batch, as the CSV import
+does), `existing_project` the project check a CSV row runs first, `running_timer` the user's
+running entry, `day_bounds` a calendar day's instants."""
 
 from __future__ import annotations
 
@@ -11,16 +12,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from shared.errors import ForbiddenError, NotFoundError, ValidationError
+from shared.errors import ApiError, ForbiddenError, NotFoundError, ValidationError
 from shared.identity import Identity
 from shared.pagination import PageParams, pagination_object
 from tracking import events, replicas
 from tracking.entries import creation, idempotency, repository, updating
+from tracking.entries.batch import PreparedLookups
 from tracking.entries.creation import EntryPath, NewEntry, existing_project
 from tracking.entries.filters import RawEntryFilters, entry_filters
 from tracking.entries.rules import day_bounds, desktop_slot
 from tracking.entries.schemas import MISSING, EntryCreate, EntryDelete, EntryUpdate, parse_body
-from tracking.entry_serialization import serialize_entries, serialize_one
+from tracking.entry_serialization import names_for, serialize_entries, serialize_entry, serialize_one
 from tracking.errors import TimerActiveError
 from tracking.models import TimeEntry
 from tracking.settings import TrackingSettings
@@ -29,6 +31,7 @@ from tracking.settings import TrackingSettings
 __all__ = [
     "EntryPath",
     "NewEntry",
+    "create_entries",
     "create_entry",
     "create_time_entry",
     "day_bounds",
@@ -102,6 +105,44 @@ def create_entry(
     if entry.end_time is None:
         events.emit(session, "time_entry", "started", entity_id=entry.id, data=data, actor=actor)
     return data
+
+
+def create_entries(
+    session: Session, news: list[NewEntry], *, via: EntryPath, actor: Identity, settings: TrackingSettings
+) -> list[ApiError | None]:
+    """`create_entry` for many entries of one owner, in order: each is judged by `via`'s checks
+    exactly as if the earlier accepted ones had just been created one by one (the owner locked
+    once, their other entries read once), then every accepted row goes in with one statement and
+    their events with one more. Returns, per entry, None when created, else its error."""
+    lookups = PreparedLookups(session, news)
+    outcomes: list[ApiError | None] = []
+    accepted: list[NewEntry] = []
+    for new in news:
+        try:
+            creation.run_checks(session, new, via=via, actor=actor, settings=settings, lookups=lookups)
+        except ApiError as exc:
+            outcomes.append(exc)
+            continue
+        lookups.accept(new)
+        accepted.append(new)
+        outcomes.append(None)
+    if accepted:
+        _insert_all(session, accepted, actor=actor)
+    return outcomes
+
+
+def _insert_all(session: Session, news: list[NewEntry], *, actor: Identity) -> None:
+    replicas.remember_caller(session, actor)
+    rounding = replicas.rounding_for(session, news[0].user_id)
+    rows = [creation.new_row(session, new, rounding=rounding) for new in news]
+    session.add_all(rows)
+    session.flush()
+    names = names_for(session, rows)
+    created = [(row.id, serialize_entry(row, names)) for row in rows]
+    events.emit_many(session, "time_entry", "created", created, actor=actor)
+    running = [(entry_id, data) for entry_id, data in created if data["end_time"] is None]
+    if running:
+        events.emit_many(session, "time_entry", "started", running, actor=actor)
 
 
 def running_timer(session: Session, user_id: int, *, lock: bool = False) -> TimeEntry | None:
