@@ -452,11 +452,24 @@ class TestNotifications:
         assert fake_slack.messages(slow.channel) == []  # still hanging in Slack
 
     def test_a_failing_slack_never_fails_the_timer(self, owner, fake_slack):
-        owner.configure(bot_token=f"xoxb-revoked-{uuid.uuid4().hex}", notify_on_start=True)
+        owner.configure(bot_token=f"xoxb-revoked-{uuid.uuid4().hex}", notify_on_start=True, notify_on_stop=True)
+        project = owner.project()
         started = time.monotonic()
-        assert owner.api.post("/api/v1/timer/start", json={"project_id": owner.project()["id"]}).status_code == 201
+        assert owner.api.post("/api/v1/timer/start", json={"project_id": project["id"]}).status_code == 201
         assert owner.reply("status").startswith(":stopwatch:")
         assert time.monotonic() - started < 3
+        assert eventually(lambda: self.attempts(fake_slack, owner.channel) == 1)  # refused: invalid_auth
+        owner.configure(notify_on_start=True, notify_on_stop=True)
+        fake_slack.fail_next(POST_MESSAGE, *[Answer(500, {"ok": False, "error": "fatal_error"})] * 3)
+        started = time.monotonic()
+        assert owner.api.post("/api/v1/timer/stop").status_code == 200
+        assert time.monotonic() - started < 1
+        assert eventually(lambda: self.attempts(fake_slack, owner.channel) == 4)  # three 500s, retried and dropped
+        assert fake_slack.messages(owner.channel) == []
+
+    @staticmethod
+    def attempts(fake_slack, channel: str) -> int:
+        return len([r for r in fake_slack.received(POST_MESSAGE) if r.json().get("channel") == channel])
 
 
 def local_zone_away_from_midnight() -> str:

@@ -5,6 +5,7 @@ is slow, down or failing turns into a "try again" reply, never a 500 or a Slack 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -14,6 +15,7 @@ from integrations.models import Integration
 from integrations.slack import commands
 from integrations.slack.messages import zone_for
 
+log = logging.getLogger(__name__)
 _MIN_CALL_SECONDS = 0.05
 
 
@@ -98,4 +100,7 @@ def run_command(connectors: Connectors, row: Integration, *, slack_user_id: str 
             return commands.ephemeral(commands.HELP)
         return commands.ephemeral(SUBCOMMANDS[command.name](Owner(connectors, user, budget), command.argument))
     except PlatformUnavailableError:
+        return commands.ephemeral(commands.TRY_AGAIN)
+    except Exception:  # noqa: BLE001 - Slack shows a failed command as an error page: reply instead
+        log.exception("slack command %r of integration %s failed", command.name, row.id)
         return commands.ephemeral(commands.TRY_AGAIN)
