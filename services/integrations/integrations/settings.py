@@ -83,6 +83,12 @@ class IntegrationsSettings(PlatformSettings):
     connector_job_tick_seconds: float = Field(default=60.0, gt=0)
     connector_job_interval_seconds: float = Field(default=1800.0, gt=0)
     oauth_state_ttl_seconds: int = Field(default=600, ge=1)
+    # Slack `/tt` (§4.4) must answer within Slack's 3 s: the platform calls one command makes
+    # (owner lookup, project resolution, timer) share this budget; past it the reply says to try
+    # again instead of Slack showing a timeout.
+    slack_command_deadline_seconds: float = Field(default=2.0, gt=0)
+    # The zone of an owner whose time zone auth does not know (tracking's app zone, its default).
+    timezone: str = "Europe/Rome"
 
     @field_validator("github_api_url", "slack_api_url", "google_calendar_url", "public_url", "integrations_ui_url")
     @classmethod

@@ -7,9 +7,10 @@ from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 
 from integrations.consumers import apply_user_event, deliver_event
-from integrations.events import PLATFORM_EVENTS, WEBHOOKS_DURABLE
+from integrations.events import PLATFORM_EVENTS, TRACKING_TIME_ENTRY_EVENTS, WEBHOOKS_DURABLE
 from integrations.main import create_app
 from integrations.models import KnownUser, WebhookDelivery, metadata
+from integrations.slack.notifications import DURABLE as SLACK_DURABLE
 from shared.events import EventEnvelope
 from shared.testing.contracts import example_payload
 
@@ -24,8 +25,14 @@ def test_healthz(client):
 
 
 def test_one_durable_over_the_platform_subjects(app):
-    [consumer] = app.state.consumers
-    assert consumer.name.endswith(WEBHOOKS_DURABLE) and consumer.subject == PLATFORM_EVENTS
+    [consumer] = [c for c in app.state.consumers if c.name.endswith(WEBHOOKS_DURABLE)]
+    assert consumer.subject == PLATFORM_EVENTS
+
+
+def test_slack_notifications_read_the_time_entry_events(app):
+    [consumer] = [c for c in app.state.consumers if c.name.endswith(SLACK_DURABLE)]
+    assert consumer.subject == TRACKING_TIME_ENTRY_EVENTS
+    assert len(app.state.consumers) == 2
 
 
 def test_starts_and_stops_with_its_worker(worker_settings):
