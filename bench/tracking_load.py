@@ -3,7 +3,9 @@
 - `POST /api/v1/time-entries` (each request a new, non-overlapping completed entry);
 - timer start/stop alternating on one user;
 - `GET /api/v1/time-entries` first page, filtered, with 1,000,000 rows in the table — for a
-  user's own entries and an admin's project filter with a date range.
+  user's own entries and an admin's project filter with a date range;
+- `POST /api/v1/time-entries/import-csv` in 2,000-row chunks by a manager (every rule of §4.6,
+  the overlap rule included): rows imported per second.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import itertools
 import os
 import tempfile
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -71,6 +75,43 @@ end
 
 
 _runs = itertools.count()
+IMPORT_CHUNKS = 5
+IMPORT_CHUNK_ROWS = 2000
+
+
+def import_rate(base: str, admin_headers: dict[str, str], project_id: int) -> dict[str, float]:
+    """Rows/s of CSV import through the gateway: a new manager imports IMPORT_CHUNKS chunks of
+    IMPORT_CHUNK_ROWS one-minute entries, one chunk per request, as the web UI and scripts do."""
+    with httpx.Client(base_url=base, headers=admin_headers, timeout=300) as admin:
+        name = f"bench-import-{next(_runs)}-{os.getpid()}"
+        user = admin.post("/api/v1/users", json={"username": name, "password": "bench-password-1", "role": "manager"})
+        user.raise_for_status()
+        minted = admin.post(
+            "/api/v1/admin/api-tokens",
+            json={"name": name, "user_id": user.json()["user"]["id"], "scopes": "read:*,write:*"},
+        )
+        minted.raise_for_status()
+    headers = {"Authorization": f"Bearer {minted.json()['token']}"}
+    elapsed = imported = 0.0
+    with httpx.Client(base_url=base, headers=headers, timeout=300) as c:
+        for chunk in range(IMPORT_CHUNKS):
+            lines = ["project_id,start_time,end_time,notes"]
+            for i in range(IMPORT_CHUNK_ROWS):
+                minute = chunk * IMPORT_CHUNK_ROWS + i
+                start = 1_600_000_000 + minute * 120
+                lines.append(f"{project_id},{_iso(start)},{_iso(start + 60)},bench row {minute}")
+            started = time.perf_counter()
+            r = c.post("/api/v1/time-entries/import-csv", json={"csv": "\n".join(lines)})
+            elapsed += time.perf_counter() - started
+            r.raise_for_status()
+            if r.json()["failed"]:
+                raise SystemExit(f"CSV import refused rows: {r.json()['errors'][:3]}")
+            imported += r.json()["created"]
+    return {"rows": imported, "seconds": elapsed, "rows_per_second": imported / elapsed}
+
+
+def _iso(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def lua_file(source: str, project_id: int) -> str:

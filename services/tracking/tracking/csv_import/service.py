@@ -48,9 +48,10 @@ def _new_entry(session: Session, row: CsvRow, *, actor: Identity, settings: Trac
     )
 
 
-def _preload(session: Session, rows: list[CsvRow]) -> None:
+def _preload(session: Session, rows: list[CsvRow]) -> list[Project | Task]:
     """The rows' projects and tasks into the session, one query each: the checks' lookups of
-    them then cost no query."""
+    them then cost no query. The caller keeps the returned rows referenced while it imports
+    (the session's identity map holds its objects weakly)."""
     project_ids, task_ids = set(), set()
     for row in rows:
         for column, wanted in (("project_id", project_ids), ("task_id", task_ids)):
@@ -60,10 +61,12 @@ def _preload(session: Session, rows: list[CsvRow]) -> None:
                 continue
             if value is not None:
                 wanted.add(value)
+    loaded: list[Project | Task] = []
     if project_ids:
-        session.scalars(select(Project).where(Project.id.in_(project_ids))).all()
+        loaded += session.scalars(select(Project).where(Project.id.in_(project_ids))).all()
     if task_ids:
-        session.scalars(select(Task).where(Task.id.in_(task_ids))).all()
+        loaded += session.scalars(select(Task).where(Task.id.in_(task_ids))).all()
+    return loaded
 
 
 def _judged_rows(
@@ -101,7 +104,7 @@ def _import_row(session: Session, row: CsvRow, *, actor: Identity, settings: Tra
 def import_csv(session: Session, text: str, *, actor: Identity, settings: TrackingSettings) -> dict[str, Any]:
     """Every row is tried; `errors` lists the first 50 failures, `failed` counts them all."""
     rows = parsing.read_csv(text)
-    _preload(session, rows)
+    loaded = _preload(session, rows)  # noqa: F841 - held for the identity map
     try:
         outcome = _judged_rows(session, rows, actor=actor, settings=settings)
     except DataError:
