@@ -59,15 +59,12 @@ def deliver_event(session: Session, event: EventEnvelope, *, notify: Callable[[]
         return 0
     if name.startswith("user."):
         apply_user_event(session, event)
+    webhook_ids = store.subscribers(session, event_type=name, occurred_at=event.occurred_at)
+    if not webhook_ids:  # the common case: nobody listens, nothing to build
+        return 0
     body, digest = envelope.serialize(envelope.event_envelope(name, event, acting_user(session, event)))
     created = store.create_deliveries(
-        session,
-        event_type=name,
-        event_id=event.id,
-        occurred_at=event.occurred_at,
-        body=body,
-        digest=digest,
-        now=utcnow(),
+        session, webhook_ids, event_type=name, event_id=event.id, body=body, digest=digest, now=utcnow()
     )
     if created and notify is not None and not session.info.get(_NOTIFY_KEY):
         # first attempts go out the moment the deliveries are committed

@@ -29,17 +29,29 @@ def new_message_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
-def create_deliveries(
-    session: Session, *, event_type: str, event_id: str, occurred_at: datetime, body: bytes, digest: str, now: datetime
-) -> int:
-    """One pending delivery per active subscription whose `events` holds the name or `*` and
-    that existed when the event happened; a redelivered event creates nothing new. Returns how
-    many were created."""
+def subscribers(session: Session, *, event_type: str, occurred_at: datetime) -> list[int]:
+    """Active subscriptions whose `events` holds the name or `*` and that existed when the event
+    happened, by id."""
     subscribed = select(Webhook.id).where(
         Webhook.is_active.is_(True),
         or_(Webhook.events.contains([event_type]), Webhook.events.contains([WILDCARD])),
         Webhook.created_at <= occurred_at,
     )
+    return list(session.scalars(subscribed.order_by(Webhook.id)))
+
+
+def create_deliveries(
+    session: Session,
+    webhook_ids: list[int],
+    *,
+    event_type: str,
+    event_id: str,
+    body: bytes,
+    digest: str,
+    now: datetime,
+) -> int:
+    """One pending delivery per subscription; a redelivered event creates nothing new. Returns
+    how many were created."""
     rows = [
         {
             "webhook_id": webhook_id,
@@ -52,7 +64,7 @@ def create_deliveries(
             "due_at": now,
             "created_at": now,
         }
-        for webhook_id in session.scalars(subscribed)
+        for webhook_id in webhook_ids
     ]
     if not rows:
         return 0
