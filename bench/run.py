@@ -4,8 +4,9 @@
    pre-signed gateway identity) and through the gateway (API token, scope check, rate limit
    against Redis when TT_REDIS_URL is set or an embedded one, proxy) — req/s, p50, p99 by wrk.
 2. The rate limiter alone: decisions per second and latency, Redis-backed and process-local.
-3. Tracking through the gateway (`bench/tracking_load.py`): POST time entries, timer start/stop, and
-   the filtered first page of the time-entry list with 1,000,000 rows in the table.
+3. Tracking through the gateway (`bench/tracking_load.py`): POST time entries (one user, 16 users),
+   timer start/stop, the filtered first page of the time-entry list with 1,000,000 rows in the
+   table, and CSV import rows/s.
 4. Reporting through the gateway (`bench/reporting_load.py`): the summary over a year with
    1,000,000 entries in the read model, and the event lag from tracking's 201 to the summary.
 5. Read-your-writes (`bench/consistency_load.py`): a decision on a replica that has the row (hit)
@@ -234,7 +235,7 @@ def main() -> None:
         limiter = asyncio.run(limiter_figures(redis_url, 20000))
         print(f"seeding {tracking_bench.ROWS:,} time entries …", flush=True)
         admin_id = httpx.get(gateway.url + path, headers=gateway_headers).json()["user"]["id"]
-        tracking_rows = tracking_bench.run(
+        tracking_rows, imported = tracking_bench.run(
             wrk, wrk_bin, gateway.url, gateway_headers, tracking_db, admin_id=admin_id, seconds=args.seconds
         )
         print(f"seeding the reporting read model with {reporting_bench.ROWS:,} entries …", flush=True)
@@ -277,8 +278,8 @@ def main() -> None:
     ):
         print(f"| {label} | {conns} | {fig['rps']:.0f} | {fig['p50']:.2f} | {fig['p99']:.2f} |")
     ratio = through["rps"] / direct["rps"] * 100
-    print(f"\nthrough-gateway throughput at {args.connections} connections: {ratio:.0f}% of direct (target ≥ 60%)")
-    print(f"added p50 for one client: {through_1['p50'] - direct_1['p50']:.2f} ms (target ≤ 1.5 ms)\n")
+    print(f"\nthrough-gateway throughput at {args.connections} connections: {ratio:.0f}% of direct (target ≥ 85%)")
+    print(f"added p50 for one client: {through_1['p50'] - direct_1['p50']:.2f} ms (target ≤ 1.0 ms)\n")
     print("| limiter alone (one caller, sequential) | decisions/s | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|")
     for name, fig in limiter.items():
@@ -288,6 +289,10 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for label, conns, fig in tracking_rows:
         print(f"| {label} | {conns} | {fig['rps']:.0f} | {fig['p50']:.2f} | {fig['p99']:.2f} |")
+    print(
+        f"\nCSV import by a manager, {tracking_bench.IMPORT_CHUNK_ROWS:,}-row chunks: {imported['rows']:,.0f} rows "
+        f"in {imported['seconds']:.1f} s = {imported['rows_per_second']:,.0f} rows/s (target ≥ 3,000)"
+    )
     print(f"\nReporting through the gateway, admin token, {reporting_bench.ROWS:,} entries in the read model\n")
     print("| request | connections | req/s | p50 ms | p95 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|---:|")

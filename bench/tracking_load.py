@@ -1,6 +1,7 @@
 """Tracking figures for `make bench`, through the gateway with an admin token:
 
-- `POST /api/v1/time-entries` (each request a new, non-overlapping completed entry);
+- `POST /api/v1/time-entries` (each request a new, non-overlapping completed entry), all for one
+  user (the per-user lock serializes them) and spread over 16 users;
 - timer start/stop alternating on one user;
 - `GET /api/v1/time-entries` first page, filtered, with 1,000,000 rows in the table — for a
   user's own entries and an admin's project filter with a date range;
@@ -47,6 +48,21 @@ request = function()
 end
 """
 
+# One token per user, taken in turn: the 16 connections' requests spread over 16 owners.
+POST_ENTRIES_MANY_USERS_LUA = """
+counter = 0
+request = function()
+  counter = counter + 1
+  local start = BASE + counter * 120
+  local body = string.format(
+    '{"project_id": %d, "start_time": "%s", "end_time": "%s", "notes": "bench", "tags": "a,b"}',
+    PROJECT, os.date("!%Y-%m-%dT%H:%M:%SZ", start), os.date("!%Y-%m-%dT%H:%M:%SZ", start + 60))
+  local h = json_headers()
+  h["Authorization"] = "Bearer " .. TOKENS[(counter % #TOKENS) + 1]
+  return wrk.format("POST", "/api/v1/time-entries", h, body)
+end
+"""
+
 TIMER_LUA = """
 running = false
 request = function()
@@ -79,11 +95,10 @@ IMPORT_CHUNKS = 5
 IMPORT_CHUNK_ROWS = 2000
 
 
-def import_rate(base: str, admin_headers: dict[str, str], project_id: int) -> dict[str, float]:
-    """Rows/s of CSV import through the gateway: a new manager imports IMPORT_CHUNKS chunks of
-    IMPORT_CHUNK_ROWS one-minute entries, one chunk per request, as the web UI and scripts do."""
-    with httpx.Client(base_url=base, headers=admin_headers, timeout=300) as admin:
-        name = f"bench-import-{next(_runs)}-{os.getpid()}"
+def manager_token(base: str, admin_headers: dict[str, str]) -> str:
+    """A new manager (sees every project, held to every entry rule) and an API token of theirs."""
+    with httpx.Client(base_url=base, headers=admin_headers, timeout=60) as admin:
+        name = f"bench-{next(_runs)}-{os.getpid()}"
         user = admin.post("/api/v1/users", json={"username": name, "password": "bench-password-1", "role": "manager"})
         user.raise_for_status()
         minted = admin.post(
@@ -91,7 +106,13 @@ def import_rate(base: str, admin_headers: dict[str, str], project_id: int) -> di
             json={"name": name, "user_id": user.json()["user"]["id"], "scopes": "read:*,write:*"},
         )
         minted.raise_for_status()
-    headers = {"Authorization": f"Bearer {minted.json()['token']}"}
+    return minted.json()["token"]
+
+
+def import_rate(base: str, admin_headers: dict[str, str], project_id: int) -> dict[str, float]:
+    """Rows/s of CSV import through the gateway: a new manager imports IMPORT_CHUNKS chunks of
+    IMPORT_CHUNK_ROWS one-minute entries, one chunk per request, as the web UI and scripts do."""
+    headers = {"Authorization": f"Bearer {manager_token(base, admin_headers)}"}
     elapsed = imported = 0.0
     with httpx.Client(base_url=base, headers=headers, timeout=300) as c:
         for chunk in range(IMPORT_CHUNKS):
@@ -194,6 +215,9 @@ def run(wrk, wrk_bin: str, base: str, headers: dict[str, str], db_url: str, *, a
     measure("GET time-entries, user filter, first page", "/api/v1/time-entries?user_id=2&per_page=50", 1)
     measure("POST time-entries (new completed entry)", "/api/v1/time-entries", 16, lua_file(POST_ENTRIES_LUA, project))
     measure("POST time-entries (new completed entry)", "/api/v1/time-entries", 1, lua_file(POST_ENTRIES_LUA, project))
+    tokens = ", ".join(f'"{manager_token(base, headers)}"' for _ in range(16))
+    many_users = f"TOKENS = {{{tokens}}}\n{POST_ENTRIES_MANY_USERS_LUA}"
+    measure("POST time-entries, 16 users", "/api/v1/time-entries", 16, lua_file(many_users, project))
     # one user has one timer: start and stop alternate on a single connection
     measure("POST timer/start + timer/stop, alternating", "/api/v1/timer/start", 1, lua_file(TIMER_LUA, project))
-    return rows
+    return rows, import_rate(base, headers, project)
