@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from integrations.connectors.context import Connectors
+from integrations.connectors.housekeeping import purge_expired
 from integrations.connectors.jobs import JobRunner
 from integrations.consumers import webhook_consumers
 from integrations.delivery.sender import Sender
@@ -30,7 +31,7 @@ from shared.identity import IdentityCodec
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 ROUTERS = (webhooks_router, github_router, slack_router, google_router)
-JOBS = (sync_due_integrations, post_due_summaries)
+JOBS = (sync_due_integrations, post_due_summaries, purge_expired)
 
 
 class _Doorbell:
