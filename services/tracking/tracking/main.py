@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from shared.app import create_service_app
 from tracking.approvals.router import router as approvals_router
 from tracking.bulk.router import router as bulk_router
+from tracking.connectors.router import router as connectors_router
 from tracking.consumers import CONSUMERS
 from tracking.csv_import.router import router as csv_import_router
 from tracking.entries.router import router as entries_router
@@ -33,6 +34,7 @@ ROUTERS = (
     tasks_router,
     timer_router,
     approvals_router,
+    connectors_router,
 )
 
 

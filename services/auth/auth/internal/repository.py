@@ -1,7 +1,9 @@
-"""The gateway's hot-path queries: one indexed lookup, one batched update."""
+"""The gateway's hot-path queries (one indexed lookup, one batched update) and the connectors'
+user lookups."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Integer, Row, column, func, select, update, values
@@ -9,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from auth.models import ApiToken, User
 from shared.db import TZDateTime
+from shared.inputs import row_id
 
 
 def find_by_hash(session: Session, token_hash: str) -> Row | None:
@@ -49,3 +52,17 @@ def add_usage(session: Session, rows: list[tuple[int, int, datetime]]) -> int:
         .execution_options(synchronize_session=False)
     )
     return session.execute(stmt).rowcount
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, row_id(user_id))
+
+
+def active_user_by_github_login(session: Session, login: str) -> User | None:
+    stmt = select(User).where(User.is_active.is_(True), func.lower(User.github_username) == login.lower())
+    return session.scalars(stmt.order_by(User.id).limit(1)).first()
+
+
+def first_active_admin(session: Session, admin_roles: Iterable[str]) -> User | None:
+    stmt = select(User).where(User.is_active.is_(True), User.role.in_(tuple(admin_roles)))
+    return session.scalars(stmt.order_by(User.id).limit(1)).first()

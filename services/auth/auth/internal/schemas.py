@@ -53,3 +53,15 @@ class TokenUsageResult(BaseModel):
 
 class ModulesResponse(BaseModel):
     enabled_modules: list[str]
+
+
+class ConnectorUser(IntrospectedUser):
+    full_name: str | None
+    email: str | None
+    timezone: str | None
+    github_username: str | None
+    slack_user_id: str | None
+
+
+class FoundUser(BaseModel):
+    user: ConnectorUser | None

@@ -1,7 +1,8 @@
 """What a new time entry must pass before it exists, each check written once, and the order in
 which each way of creating an entry runs them: `POST /time-entries` (tracking.md §4.3 rules
-2–10), `POST /timer/start` (§6.2) and a CSV row (§4.6). The same input meets the same check and
-so the same error on every path; only the order differs, where the spec orders differently.
+2–10), `POST /timer/start` (§6.2), a CSV row (§4.6) and a calendar event a connector imports
+(integrations.md §5.5). The same input meets the same check and so the same error on every
+path; only the order differs, where the spec orders differently.
 
 Callers parse types (rule 1) into a `NewEntry`; `entries.service.create_entry` runs the path's
 checks and creates the row."""
@@ -50,6 +51,7 @@ class EntryPath(Enum):
     API = "api"  # POST /api/v1/time-entries, §4.3
     TIMER = "timer"  # POST /api/v1/timer/start, §6.2
     IMPORT = "import"  # a row of POST /api/v1/time-entries/import-csv, §4.6
+    CONNECTOR = "connector"  # a calendar event, POST /internal/connectors/entries/import
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,9 @@ CHECKS: dict[EntryPath, tuple[Check, ...]] = {
         check_time_range,
         skipped_for_admins(check_overlap),
     ),
+    # Calendar imports bypass the overlap and entry-requirement checks (integrations.md §5.5,
+    # upstream); the connector skips an event already imported after taking the owner's lock.
+    EntryPath.CONNECTOR: (check_owner, check_project, lock_owner, check_time_range),
 }
 
 

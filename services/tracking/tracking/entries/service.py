@@ -3,7 +3,7 @@
 
 Also the entries feature's face to its siblings: `create_entry` is the one way an entry comes to
 exist (the timer and the CSV import call it too), `existing_project` the project check a CSV row
-runs first, `running_timer` the user's running entry."""
+runs first, `running_timer` the user's running entry, `day_bounds` a calendar day's instants."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ __all__ = [
     "NewEntry",
     "create_entry",
     "create_time_entry",
+    "day_bounds",
     "delete_entry",
     "existing_project",
     "get_entry",

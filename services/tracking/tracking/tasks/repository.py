@@ -1,4 +1,5 @@
-"""Task queries: the ordered, filtered list, per-page hours and usernames, existence checks."""
+"""Task queries: the ordered, filtered list, per-page hours and usernames, existence checks, the
+connectors' lookup by external reference."""
 
 from __future__ import annotations
 
@@ -33,6 +34,17 @@ def list_statement(*, project_id: int | None, status: str | None, tags: list[str
 
 def get(session: Session, task_id: int, *, lock: bool = False) -> Task | None:
     return session.get(Task, row_id(task_id), with_for_update=lock)
+
+
+def by_external_ref(session: Session, external_ref: str, *, project_id: int | None, lock: bool = False) -> Task | None:
+    stmt = select(Task).where(Task.external_ref == external_ref)
+    if project_id is not None:
+        stmt = stmt.where(Task.project_id == row_id(project_id))
+    stmt = stmt.order_by(Task.id).limit(1)
+    if lock:
+        # after the wait, the row as committed (not as this session may have loaded it)
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return session.scalars(stmt).first()
 
 
 def project_exists(session: Session, project_id: int) -> bool:

@@ -1,8 +1,13 @@
 """Task use cases: list, get, create, update, delete (tracking.md §3). Tasks have no visibility
-rule: every caller holding the scope sees and edits every task, as upstream."""
+rule: every caller holding the scope sees and edits every task, as upstream.
+
+Also the feature's face to its siblings: the connectors create (with an `external_ref`) and
+update tasks through `create_task` / `update_task`, find them with `task_by_external_ref` and
+ask `would_change` before an update that should not happen when nothing differs."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, tzinfo
 from typing import Any
 
@@ -19,6 +24,19 @@ from tracking.tasks import repository
 from tracking.tasks.rules import DEFAULT_PRIORITY, DEFAULT_STATUS, tag_terms
 from tracking.tasks.schemas import TaskCreate, TaskFields, TaskUpdate
 from tracking.tasks.serializers import serialize_one, serialize_tasks
+
+# The feature's face: the router's use cases and what sibling features call.
+__all__ = [
+    "TaskCreate",
+    "TaskUpdate",
+    "create_task",
+    "delete_task",
+    "get_task",
+    "list_tasks",
+    "task_by_external_ref",
+    "update_task",
+    "would_change",
+]
 
 # Body field → column, for the fields create and update share.
 COLUMNS = {
@@ -75,20 +93,48 @@ def _check_assignee(session: Session, body: TaskFields) -> None:
         raise ValidationError({body.assignee_key: ["Assigned user not found"]}, "Assigned user not found")
 
 
-def _apply(task: Task, body: TaskFields, fields: set[str]) -> None:
+def _assignments(body: TaskFields, fields: set[str]) -> Iterator[tuple[str, Any]]:
+    """(column, value) of each field the body sets; a null leaves a non-nullable column alone."""
     for field in fields & COLUMNS.keys():
         value = getattr(body, field)
         if value is None and field in NOT_NULLABLE:
             continue
-        setattr(task, COLUMNS[field], value)
+        yield COLUMNS[field], value
 
 
-def create_task(session: Session, body: TaskCreate, *, actor: Identity, zone: tzinfo) -> dict[str, Any]:
-    """Any existing project will do, archived and inactive ones included (tracking.md §3.3)."""
+def _apply(task: Task, body: TaskFields, fields: set[str]) -> None:
+    for column, value in _assignments(body, fields):
+        setattr(task, column, value)
+
+
+def would_change(task: Task, body: TaskUpdate) -> bool:
+    """Whether `update_task` with this body would change a column of the task."""
+    return any(getattr(task, column) != value for column, value in _assignments(body, body.model_fields_set))
+
+
+def task_by_external_ref(
+    session: Session, external_ref: str, *, project_id: int | None = None, lock: bool = False
+) -> Task | None:
+    """The task a connector created for `external_ref` (in that project, else in any), the
+    lowest id when several carry it."""
+    return repository.by_external_ref(session, external_ref, project_id=project_id, lock=lock)
+
+
+def create_task(
+    session: Session, body: TaskCreate, *, actor: Identity, zone: tzinfo, external_ref: str | None = None
+) -> dict[str, Any]:
+    """Any existing project will do, archived and inactive ones included (tracking.md §3.3).
+    `external_ref` is the connectors' key of the task (not serialized, tracking.md §1.2)."""
     if not repository.project_exists(session, body.project_id):
         raise InvalidProjectError()
     _check_assignee(session, body)
-    task = Task(project_id=body.project_id, created_by=actor.user_id, status=DEFAULT_STATUS, priority=DEFAULT_PRIORITY)
+    task = Task(
+        project_id=body.project_id,
+        created_by=actor.user_id,
+        status=DEFAULT_STATUS,
+        priority=DEFAULT_PRIORITY,
+        external_ref=external_ref,
+    )
     _apply(task, body, body.model_fields_set)
     session.add(task)
     session.flush()
