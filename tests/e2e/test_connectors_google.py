@@ -197,6 +197,8 @@ class TestTokens:
 
     def test_a_token_revoked_upstream_is_a_result_not_an_error(self, stack, fake_google, owner):
         connect(stack, fake_google, owner)
+        project = make_project(owner.client)
+        owner.client.post("/api/integrations/google/config", json={"default_project_id": project["id"]})
         fake_google.expire_access_tokens(owner.email)
         r = owner.client.post("/api/integrations/google/sync")
         assert r.status_code == 200 and r.json()["ok"] is False and "401" in r.json()["error"]
@@ -254,6 +256,10 @@ def past(minutes: int) -> datetime:
     return (datetime.now(UTC) - timedelta(minutes=minutes)).replace(microsecond=0)
 
 
+def day(days_ago: int) -> str:
+    return (datetime.now(UTC) - timedelta(days=days_ago)).date().isoformat()
+
+
 def timed(event_id: str | None, summary: str | None, start: datetime, end: datetime) -> dict:
     event = {"start": {"dateTime": iso(start)}, "end": {"dateTime": iso(end)}}
     if event_id:
@@ -280,8 +286,8 @@ class TestSync:
             {
                 "id": f"allday{tag}",
                 "summary": "Holiday",
-                "start": {"date": "2026-01-01"},
-                "end": {"date": "2026-01-02"},
+                "start": {"date": day(1)},
+                "end": {"date": day(0)},
             },
             timed(None, "No id", past(70), past(60)),
             timed(f"backwards{tag}", "Backwards", past(50), past(55)),
@@ -408,11 +414,12 @@ class TestConfigurationAndJob:
 
 
 class TestSecrets:
-    def test_no_secret_in_any_answer_or_log(self, stack, fake_google, owner, tmp_path_factory):
+    def test_no_secret_in_any_answer_or_log(
+        self, stack, fake_google, owner, service_process, identity_codec, tmp_path_factory
+    ):
         fake_google.account(owner.email).expires_in = 300  # every call refreshes: more tokens in play
         answers: list[httpx.Response] = []
-        r = owner.client.get("/integrations/google/connect", headers=JSON)
-        url = r.json()["authorization_url"]
+        url = owner.client.get("/integrations/google/connect", headers=JSON).json()["authorization_url"]
         back = consent(fake_google, url, owner.email)
         answers.append(httpx.get(back, follow_redirects=False))
         answers.append(httpx.get(back, follow_redirects=False))  # replay
@@ -420,18 +427,27 @@ class TestSecrets:
             ("GET", "/api/integrations/google/status"),
             ("POST", "/api/integrations/google/test"),
             ("POST", "/api/integrations/google/sync"),
-            ("POST", "/integrations/google/disconnect"),
-            ("GET", "/api/integrations/google/status"),
         ):
             answers.append(owner.client.request(method, path))
+        # a replica logging at DEBUG, its job syncing (a refresh), then the disconnect (a revoke) on it
+        env = {**stack.integrations_env, "TT_LOG_LEVEL": "DEBUG", "TT_CONNECTOR_JOBS_ENABLED": "true"}
+        env["TT_CONNECTOR_JOB_INTERVAL_SECONDS"] = "0.5"  # the sync just made is old enough
+        debug = service_process("integrations.main:create_app", {**env, "TT_CONNECTOR_JOB_TICK_SECONDS": "1"})
         (grant,) = fake_google.grants_of(owner.email)
+        before = len(grant.access_tokens)
+        try:
+            assert wait_for(lambda: len(grant.access_tokens) > before)
+            headers = identity_headers(identity_codec, user_id=owner.user["id"], username=owner.user["username"])
+            answers.append(httpx.post(f"{debug.url}/integrations/google/disconnect", headers=headers))
+            answers.append(owner.client.get("/api/integrations/google/status"))
+        finally:
+            debug.stop()
+        assert grant.revoked and answers[-1].json()["connected"] is False
         secrets = {*grant.access_tokens, grant.refresh_token, GOOGLE_CLIENT_SECRET, query_of(back)["code"]}
         secrets.add(query_of(url)["state"])  # in the authorization URL by design, nowhere after it
-        assert len(grant.access_tokens) >= 2
         shown = "\n".join(f"{a.headers}\n{a.text}" for a in answers)
-        logs = "\n".join(
-            p.read_text(errors="replace") for p in tmp_path_factory.getbasetemp().rglob("integrations-*.log")
-        )
+        logs = [p.read_text(errors="replace") for p in tmp_path_factory.getbasetemp().rglob("integrations-*.log")]
+        assert any("DEBUG" in log for log in logs)
         for secret in secrets:
             assert secret not in shown
-            assert secret not in logs
+            assert not [log for log in logs if secret in log]
