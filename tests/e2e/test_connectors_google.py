@@ -19,6 +19,7 @@ from fakes.server import Answer
 from sqlalchemy import text
 
 from shared.db import create_db_engine
+from shared.embedded import free_port
 from shared.testing.fixtures import identity_headers
 
 SCOPE = "https://www.googleapis.com/auth/calendar.readonly https://www.googleapis.com/auth/calendar.events openid email"
@@ -367,6 +368,18 @@ class TestSync:
         assert r.status_code == 200 and r.json()["ok"] is False and "inactive" in r.json()["error"]
 
 
+def replica_env(stack, **overrides: str) -> dict[str, str]:
+    """An extra integrations process on the stack's database, for HTTP and the jobs only: no
+    delivery worker, and no NATS, so it never joins the stack's durable consumers (a member
+    stopped mid-batch would leave events to be redelivered into other tests)."""
+    env = {
+        **stack.integrations_env,
+        "TT_WEBHOOK_WORKER_ENABLED": "false",
+        "TT_NATS_URL": f"nats://127.0.0.1:{free_port()}",
+    }
+    return {**env, **overrides}
+
+
 def wait_for(probe, timeout: float = 15.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -378,7 +391,7 @@ def wait_for(probe, timeout: float = 15.0):
 
 class TestConfigurationAndJob:
     def test_without_client_id_or_encryption_key_nothing_is_stored(self, stack, service_process, identity_codec):
-        env = {**stack.integrations_env, "TT_CONNECTOR_JOBS_ENABLED": "false", "TT_WEBHOOK_WORKER_ENABLED": "false"}
+        env = replica_env(stack, TT_CONNECTOR_JOBS_ENABLED="false")
         no_id = service_process("integrations.main:create_app", {**env, "TT_GOOGLE_CLIENT_ID": ""})
         user_id = 900000 + int(uuid.uuid4().int % 90000)
         headers = {**identity_headers(identity_codec, user_id=user_id, username="someone"), **JSON}
@@ -398,8 +411,8 @@ class TestConfigurationAndJob:
         owner.client.post("/api/integrations/google/config", json={"default_project_id": project["id"]})
         tag = uuid.uuid4().hex[:8]
         fake_google.add_event(owner.email, timed(f"job{tag}", "Planning", past(45), past(15)))
-        env = {**stack.integrations_env, "TT_CONNECTOR_JOBS_ENABLED": "true", "TT_CONNECTOR_JOB_TICK_SECONDS": "1"}
-        jobs = service_process("integrations.main:create_app", {**env, "TT_WEBHOOK_WORKER_ENABLED": "false"})
+        env = replica_env(stack, TT_CONNECTOR_JOBS_ENABLED="true", TT_CONNECTOR_JOB_TICK_SECONDS="1")
+        jobs = service_process("integrations.main:create_app", env)
         try:
 
             def imported():
@@ -430,7 +443,7 @@ class TestSecrets:
         ):
             answers.append(owner.client.request(method, path))
         # a replica logging at DEBUG, its job syncing (a refresh), then the disconnect (a revoke) on it
-        env = {**stack.integrations_env, "TT_LOG_LEVEL": "DEBUG", "TT_CONNECTOR_JOBS_ENABLED": "true"}
+        env = replica_env(stack, TT_LOG_LEVEL="DEBUG", TT_CONNECTOR_JOBS_ENABLED="true")
         env["TT_CONNECTOR_JOB_INTERVAL_SECONDS"] = "0.5"  # the sync just made is old enough
         debug = service_process("integrations.main:create_app", {**env, "TT_CONNECTOR_JOB_TICK_SECONDS": "1"})
         (grant,) = fake_google.grants_of(owner.email)
