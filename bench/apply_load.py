@@ -72,37 +72,41 @@ def seed(tracking_db: str, *, user_id: int, n: int) -> None:
     engine.dispose()
 
 
-async def _remaining(js, stream: str, durable: str) -> tuple[int, int]:
+async def _progress(js, stream: str, durable: str) -> tuple[int, int]:
+    """(messages pending or unacknowledged, the consumer sequence acknowledged so far)."""
     info = await js.consumer_info(stream, durable)
-    return info.num_pending + info.num_ack_pending, info.ack_floor.stream_seq
+    return info.num_pending + info.num_ack_pending, info.ack_floor.consumer_seq
 
 
 async def time_durable(nats_url: str, stream: str, durable: str, *, timeout: float = 900) -> dict[str, float]:
-    """From the first acknowledged event to none pending: {"events", "seconds", "per_second"}."""
+    """From the first acknowledged event to none pending: {"events", "seconds", "per_second"}.
+    Events are counted by the consumer's acknowledged sequence: on a NATS shared with other
+    stacks, their events on the same subjects are applied (and counted) too."""
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
         deadline = time.monotonic() + timeout
         while True:  # the process creates (or resubscribes) its durable once it is up
             try:
-                left, floor = await _remaining(js, stream, durable)
+                left, acked = await _progress(js, stream, durable)
                 break
             except nats.js.errors.NotFoundError:
                 if time.monotonic() > deadline:
                     raise SystemExit(f"durable {durable} never appeared") from None
                 await asyncio.sleep(0.05)
-        start_left, start_floor = left, floor
-        while floor == start_floor and left:
+        first_acked = acked
+        while acked == first_acked and left:
             await asyncio.sleep(0.01)
-            left, floor = await _remaining(js, stream, durable)
-        started, first_left = time.perf_counter(), left
+            left, acked = await _progress(js, stream, durable)
+        started, start_acked = time.perf_counter(), acked
         while left:
             if time.monotonic() > deadline:
                 raise SystemExit(f"durable {durable}: {left} events still pending")
             await asyncio.sleep(0.02)
-            left, floor = await _remaining(js, stream, durable)
+            left, acked = await _progress(js, stream, durable)
         seconds = time.perf_counter() - started
-        return {"events": first_left, "backlog": start_left, "seconds": seconds, "per_second": first_left / seconds}
+        events = acked - start_acked
+        return {"events": events, "seconds": seconds, "per_second": events / seconds}
     finally:
         await nc.close()
 
