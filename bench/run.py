@@ -343,6 +343,9 @@ def print_apply(applied) -> None:
     for label, fig in applied["rows"]:
         print(f"| {label} | {fig['events']:,} | {fig['seconds']:.1f} | {fig['per_second']:.0f} |")
     checks = {label: "exact" if v["ok"] else f"DIFFERS {v['result']}" for label, v in applied["verify"].items()}
+    replayed = applied["verify"]["verify --from-stream"]["result"]
+    if isinstance(replayed, dict) and "events" in replayed:
+        checks["verify --from-stream"] += f" ({replayed['events']:,} events replayed)"
     checks["auth total_seconds"] = "exact" if applied["auth_exact"] else "DIFFERS"
     print("\n(target: ≥ 2,000 events/s) " + "; ".join(f"{k}: {v}" for k, v in checks.items()))
 
