@@ -16,8 +16,13 @@
    movements in the ledger.
 7. Webhooks (`bench/webhooks_load.py`): the lag from a time entry's 201 to its webhook arriving at
    a local receiver, and deliveries per second.
+8. Event apply (`bench/apply_load.py`): events/s with which reporting (entries and rollups) and
+   auth (`total_hours`) work off a backlog of 20,000 time-entry events, then `verify` and
+   `verify --from-stream`. It runs right after part 5, before the read model is seeded (the
+   stream must hold the read model's whole history for `--from-stream`).
 
-`--only consistency` runs the stack and part 5 alone (a quick look at the catch-up cost).
+`--only consistency` runs the stack and part 5 alone (a quick look at the catch-up cost);
+`--only apply` the stack and part 8 alone.
 
 The figures are printed as a Markdown table; `docs/benchmarks.md` records a run.
 """
@@ -48,6 +53,7 @@ from shared.identity import Identity, IdentityCodec  # noqa: E402
 from shared.testing.fixtures import ServiceProcess  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import apply_load as apply_bench  # noqa: E402
 import consistency_load as consistency_bench  # noqa: E402
 import inventory_load as inventory_bench  # noqa: E402
 import reporting_load as reporting_bench  # noqa: E402
@@ -132,7 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--only", choices=["consistency"], default=None)
+    parser.add_argument("--only", choices=["consistency", "apply"], default=None)
     args = parser.parse_args()
 
     wrk_bin = ensure_wrk()
@@ -224,6 +230,13 @@ def main() -> None:
         if args.only == "consistency":
             print_consistency(consistency_rows)
             return
+        admin_id = httpx.get(gateway.url + path, headers=gateway_headers).json()["user"]["id"]
+        applied = apply_bench.run(
+            env=env, tracking_db=tracking_db, auth_db=db_url, reporting=reporting, auth=auth, user_id=admin_id
+        )
+        if args.only == "apply":
+            print_apply(applied)
+            return
         for url, headers in ((auth.url, direct_headers), (gateway.url, gateway_headers)):  # warm-up
             wrk(wrk_bin, url + path, headers, seconds=2, connections=args.connections)
         # Throughput under load (latency there is mostly queueing), then the latency a single
@@ -234,7 +247,6 @@ def main() -> None:
         through_1 = wrk(wrk_bin, gateway.url + path, gateway_headers, seconds=args.seconds, connections=1)
         limiter = asyncio.run(limiter_figures(redis_url, 20000))
         print(f"seeding {tracking_bench.ROWS:,} time entries …", flush=True)
-        admin_id = httpx.get(gateway.url + path, headers=gateway_headers).json()["user"]["id"]
         tracking_rows, imported = tracking_bench.run(
             wrk, wrk_bin, gateway.url, gateway_headers, tracking_db, admin_id=admin_id, seconds=args.seconds
         )
@@ -326,6 +338,21 @@ def main() -> None:
         f"{webhook_throughput['per_second']:.0f} deliveries/s (target: lag p99 ≤ 1 s)"
     )
     print_consistency(consistency_rows)
+    print_apply(applied)
+
+
+def print_apply(applied) -> None:
+    print(f"\nEvent apply: a backlog of {apply_bench.EVENTS:,} time-entry events (80 % created, 20 % updated)\n")
+    print("| consumer | events | seconds | events/s |")
+    print("|---|---:|---:|---:|")
+    for label, fig in applied["rows"]:
+        print(f"| {label} | {fig['events']:,} | {fig['seconds']:.1f} | {fig['per_second']:.0f} |")
+    checks = {label: "exact" if v["ok"] else f"DIFFERS {v['result']}" for label, v in applied["verify"].items()}
+    replayed = applied["verify"]["verify --from-stream"]["result"]
+    if isinstance(replayed, dict) and "events" in replayed:
+        checks["verify --from-stream"] += f" ({replayed['events']:,} events replayed)"
+    checks["auth total_seconds"] = "exact" if applied["auth_exact"] else "DIFFERS"
+    print("\n(target: ≥ 2,000 events/s) " + "; ".join(f"{k}: {v}" for k, v in checks.items()))
 
 
 def print_consistency(rows) -> None:

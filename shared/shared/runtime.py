@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from shared.db import create_db_engine, new_sessionmaker
 from shared.events.catchup import ReplicaSync
-from shared.events.consumer import DurableConsumer, Handler
+from shared.events.consumer import BatchHandler, DurableConsumer, Handler
 from shared.events.link import NatsLink
 from shared.events.outbox import OUTBOX_TABLE, PROCESSED_EVENTS_TABLE, session_info
 from shared.events.relay import OutboxRelay
@@ -29,11 +29,16 @@ from shared.upstream import Upstream
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """A durable subscription of a service: `name` is the durable name, unique per service."""
+    """A durable subscription of a service: `name` is the durable name, unique per service.
+
+    `handler` applies one event; `batch_handler`, when given, applies a fetched batch's fresh
+    events at once (in stream order, each id once) and must end where `handler` applied one by
+    one would."""
 
     name: str
     subject: str
     handler: Handler
+    batch_handler: BatchHandler | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +118,11 @@ def _durable_consumers(
             name=settings.nats_durable_prefix + c.name,
             subject=c.subject,
             handler=c.handler,
+            batch_handler=c.batch_handler,
             sessions=sessions,
             processed=processed,
             link=link,
+            batch=settings.consumer_batch,
             replay_since=settings.nats_replay_since,
         )
         for c in consumers

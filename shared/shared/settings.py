@@ -33,6 +33,8 @@ class PlatformSettings(BaseSettings):
     identity_secret: SecretStr
     identity_ttl_seconds: int = 60
     outbox_poll_seconds: float = 1.0
+    # Messages a durable consumer fetches and applies in one transaction (at most).
+    consumer_batch: int = Field(default=500, ge=1)
     log_level: str = "INFO"
 
     # Base URL of each service; None (or empty) = not deployed. A service reaches the owners of

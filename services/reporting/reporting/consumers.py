@@ -1,7 +1,8 @@
 """The read models' event handlers: tracking (entries with their rollups, projects, tasks), CRM
 clients and auth users. Each event carries its entity's new state (its state before, for a
 delete), so a replica row is an upsert guarded by the event time, and the consumer records the
-event id in the same transaction, so a redelivered event changes nothing.
+event id in the same transaction, so a redelivered event changes nothing. A fetched batch goes
+through the batch handlers: the same end state in a few multi-row statements.
 
 Handlers receive the app time zone through `consumers_for(zone)`: it fixes the entries' days."""
 
@@ -18,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from reporting import events
 from reporting.models import AppliedPosition, KnownClient, KnownProject, KnownTask, KnownUser
+from reporting.readmodel.folding import apply_entry_events
 from reporting.readmodel.rollups import apply_entry_event
 from shared.app import ConsumerSpec
 from shared.db import utcnow
 from shared.events import EventEnvelope, required
-from shared.events.replica import upsert_replica
+from shared.events.replica import upsert_replica, upsert_replicas
 
 
 def _money(value: Any) -> Decimal | None:
@@ -39,7 +41,7 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def apply_project_event(session: Session, event: EventEnvelope) -> None:
+def project_values(event: EventEnvelope) -> dict[str, Any]:
     data = event.data
     required(data, "id", "name")
     values = {
@@ -53,13 +55,13 @@ def apply_project_event(session: Session, event: EventEnvelope) -> None:
     }
     if "created_by" in data:
         values["created_by"] = data["created_by"]
-    upsert_replica(session, KnownProject, values, event)
+    return values
 
 
-def apply_task_event(session: Session, event: EventEnvelope) -> None:
+def task_values(event: EventEnvelope) -> dict[str, Any]:
     data = event.data
     required(data, "id", "project_id", "name")
-    values = {
+    return {
         "id": int(data["id"]),
         "project_id": int(data["project_id"]),
         "name": data["name"],
@@ -69,22 +71,20 @@ def apply_task_event(session: Session, event: EventEnvelope) -> None:
         "created_by": data.get("created_by"),
         "deleted": event.type.endswith(".deleted"),
     }
-    upsert_replica(session, KnownTask, values, event)
 
 
-def apply_client_event(session: Session, event: EventEnvelope) -> None:
+def client_values(event: EventEnvelope) -> dict[str, Any]:
     data = event.data
     required(data, "id", "name")
-    values = {
+    return {
         "id": int(data["id"]),
         "name": data["name"],
         "default_hourly_rate": _money(data.get("default_hourly_rate")),
         "deleted": event.type.endswith(".deleted"),
     }
-    upsert_replica(session, KnownClient, values, event)
 
 
-def apply_user_event(session: Session, event: EventEnvelope) -> None:
+def user_values(event: EventEnvelope) -> dict[str, Any]:
     data = event.data
     required(data, "id", "username")
     values = {
@@ -99,7 +99,31 @@ def apply_user_event(session: Session, event: EventEnvelope) -> None:
     for key in ("week_start_day", "standard_hours_per_day"):
         if data.get(key) is not None:
             values[key] = data[key]
-    upsert_replica(session, KnownUser, values, event)
+    return values
+
+
+def apply_project_event(session: Session, event: EventEnvelope) -> None:
+    upsert_replica(session, KnownProject, project_values(event), event)
+
+
+def apply_task_event(session: Session, event: EventEnvelope) -> None:
+    upsert_replica(session, KnownTask, task_values(event), event)
+
+
+def apply_client_event(session: Session, event: EventEnvelope) -> None:
+    upsert_replica(session, KnownClient, client_values(event), event)
+
+
+def apply_user_event(session: Session, event: EventEnvelope) -> None:
+    upsert_replica(session, KnownUser, user_values(event), event)
+
+
+def apply_client_events(session: Session, events: list[EventEnvelope]) -> None:
+    upsert_replicas(session, KnownClient, [(client_values(e), e) for e in events])
+
+
+def apply_user_events(session: Session, events: list[EventEnvelope]) -> None:
+    upsert_replicas(session, KnownUser, [(user_values(e), e) for e in events])
 
 
 def _position_upsert() -> Any:
@@ -119,6 +143,7 @@ def record_position(session: Session, consumer: str, event: EventEnvelope) -> No
 
 
 Handler = Callable[[Session, EventEnvelope], None]
+BatchHandler = Callable[[Session, list[EventEnvelope]], None]
 
 
 def tracking_handler(zone: tzinfo) -> Handler:
@@ -137,6 +162,23 @@ def tracking_handler(zone: tzinfo) -> Handler:
     return apply
 
 
+def tracking_batch_handler(zone: tzinfo) -> BatchHandler:
+    """A batch of tracking events: entries folded (`readmodel.folding`), projects and tasks in
+    multi-row upserts. Kinds are independent read models, so splitting keeps each one's order."""
+
+    def apply(session: Session, batch: list[EventEnvelope]) -> None:
+        by_entity: dict[str, list[EventEnvelope]] = {"time_entry": [], "project": [], "task": []}
+        for event in batch:
+            by_entity.get(event.type.split(".")[2], []).append(event)
+        projects = [(project_values(e), e) for e in by_entity["project"]]
+        tasks = [(task_values(e), e) for e in by_entity["task"]]
+        apply_entry_events(session, by_entity["time_entry"], zone)
+        upsert_replicas(session, KnownProject, projects)
+        upsert_replicas(session, KnownTask, tasks)
+
+    return apply
+
+
 def _positioned(consumer: str, handler: Handler) -> Handler:
     def apply(session: Session, event: EventEnvelope) -> None:
         handler(session, event)
@@ -145,13 +187,28 @@ def _positioned(consumer: str, handler: Handler) -> Handler:
     return apply
 
 
+def _positioned_batch(consumer: str, handler: BatchHandler) -> BatchHandler:
+    """The position once per batch: its newest event time."""
+
+    def apply(session: Session, batch: list[EventEnvelope]) -> None:
+        handler(session, batch)
+        record_position(session, consumer, max(batch, key=lambda event: event.occurred_at))
+
+    return apply
+
+
 def consumers_for(zone: tzinfo) -> tuple[ConsumerSpec, ...]:
     handlers = (
-        (events.TRACKING_CONSUMER, events.TRACKING_EVENTS, tracking_handler(zone)),
-        (events.CLIENTS_CONSUMER, events.CRM_CLIENT_EVENTS, apply_client_event),
-        (events.USERS_CONSUMER, events.AUTH_USER_EVENTS, apply_user_event),
+        (events.TRACKING_CONSUMER, events.TRACKING_EVENTS, tracking_handler(zone), tracking_batch_handler(zone)),
+        (events.CLIENTS_CONSUMER, events.CRM_CLIENT_EVENTS, apply_client_event, apply_client_events),
+        (events.USERS_CONSUMER, events.AUTH_USER_EVENTS, apply_user_event, apply_user_events),
     )
     return tuple(
-        ConsumerSpec(name=name, subject=subject, handler=_positioned(name, handler))
-        for name, subject, handler in handlers
+        ConsumerSpec(
+            name=name,
+            subject=subject,
+            handler=_positioned(name, handler),
+            batch_handler=_positioned_batch(name, batch_handler),
+        )
+        for name, subject, handler, batch_handler in handlers
     )

@@ -1,6 +1,8 @@
 """Durable JetStream consumer: apply an event and record its id in one transaction, ack after.
 
 A redelivered event finds its id already recorded and changes nothing (exactly-once effect).
+A fetched batch records all its ids in one statement and goes, minus the ids already
+processed, to the consumer's batch handler (or its per-event handler, in order).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from shared.events.link import NatsLink
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, EventEnvelope], None]
+BatchHandler = Callable[[Session, list[EventEnvelope]], None]
 
 
 class DurableConsumer:
@@ -36,16 +39,20 @@ class DurableConsumer:
         sessions: sessionmaker[Session],
         processed: Table,
         link: NatsLink,
-        batch: int = 100,
+        batch_handler: BatchHandler | None = None,
+        batch: int = 500,
         replay_since: datetime | None = None,
     ) -> None:
         self.name = name
         self.subject = subject
         self.handler = handler
+        self.batch_handler = batch_handler
         self.sessions = sessions
         self.processed = processed
         self.link = link
         self.batch = batch
+        # RETURNING makes SQLAlchemy send the rows as multi-row VALUES (insertmanyvalues).
+        self._record = insert(processed).on_conflict_do_nothing().returning(processed.c.event_id)
         # Only used when the durable is first created; an existing one keeps its position.
         self.config = (
             None
@@ -116,23 +123,41 @@ class DurableConsumer:
         with self.sessions() as session, session.begin():
             return self._apply_in(session, envelope)
 
-    def apply_all(self, envelopes: list[EventEnvelope]) -> None:
-        """Apply each not yet processed event, in order, in one transaction."""
+    def apply_all(self, envelopes: list[EventEnvelope]) -> int:
+        """Apply the not yet processed events in one transaction; returns how many were fresh.
+        A malformed event raises out of a batch handler (the caller then applies one by one,
+        where it is dropped); the per-event handler drops it here and goes on."""
         with self.sessions() as session, session.begin():
-            for envelope in envelopes:
-                self._apply_in(session, envelope)
+            fresh = self._fresh(session, envelopes)
+            if self.batch_handler is not None:
+                if fresh:
+                    self.batch_handler(session, fresh)
+            else:
+                for envelope in fresh:
+                    self._handle_in(session, envelope)
+            return len(fresh)
 
-    def _apply_in(self, session, envelope: EventEnvelope) -> bool:
+    def _fresh(self, session: Session, envelopes: list[EventEnvelope]) -> list[EventEnvelope]:
+        """Record every id in one statement; the envelopes recorded now, in stream order,
+        each id once (a batch may hold a message twice)."""
+        first: dict[str, EventEnvelope] = {}
+        for envelope in envelopes:
+            first.setdefault(envelope.id, envelope)
+        if not first:
+            return []
+        # Sorted: concurrent replicas of a consumer take the ids' row locks in one order.
+        rows = [{"consumer": self.name, "event_id": event_id} for event_id in sorted(first)]
+        recorded = set(session.connection().execute(self._record, rows).scalars())
+        return [envelope for event_id, envelope in first.items() if event_id in recorded]
+
+    def _apply_in(self, session: Session, envelope: EventEnvelope) -> bool:
+        if not self._fresh(session, [envelope]):
+            return False
+        return self._handle_in(session, envelope)
+
+    def _handle_in(self, session: Session, envelope: EventEnvelope) -> bool:
         """Handlers check an event's fields before they write: a malformed event (it can never
         apply) is dropped — logged and acknowledged — instead of redelivered forever."""
-        fresh = session.execute(
-            insert(self.processed)
-            .values(consumer=self.name, event_id=envelope.id)
-            .on_conflict_do_nothing()
-            .returning(self.processed.c.event_id)
-        ).first()
-        if fresh is None:
-            return False
         try:
             self.handler(session, envelope)
         except MalformedEvent as exc:

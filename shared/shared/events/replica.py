@@ -3,11 +3,13 @@ a read that catches up with the owner before it takes "no such row" for an answe
 
 Each event carries the entity's whole new state, so applying it is an upsert; the row keeps
 the time of the event it holds (`event_at`), and with several replicas consuming one durable,
-an older event that arrives late changes nothing."""
+an older event that arrives late changes nothing. `upsert_replicas` applies a batch's events
+with multi-row statements and the same result."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy.dialects.postgresql import insert
@@ -21,10 +23,37 @@ Row = TypeVar("Row")
 
 def upsert_replica(session: Session, model: type, values: dict[str, Any], event: EventEnvelope) -> None:
     """`model` has an `id` primary key and an `event_at` column."""
-    stmt = insert(model).values(**values, event_at=event.occurred_at)
-    changes = {key: stmt.excluded[key] for key in (*values, "event_at") if key != "id"}
+    session.execute(_upsert(model, tuple(values)), {**values, "event_at": event.occurred_at})
+
+
+def upsert_replicas(session: Session, model: type, events: Iterable[tuple[dict[str, Any], EventEnvelope]]) -> None:
+    """`upsert_replica` for each (values, event) in order, in a few multi-row statements.
+
+    A statement can change a row once only, so a row's events go in rounds: the k-th event of
+    every row in the k-th round (in order within a row, and rows are independent). A round is
+    one statement per set of columns (an event may leave a column out), its rows sorted by id
+    (concurrent replicas lock them in one order)."""
+    rounds: list[dict[tuple[str, ...], list[dict[str, Any]]]] = []
+    seen: dict[Any, int] = {}
+    for values, event in events:
+        k = seen.get(values["id"], 0)
+        seen[values["id"]] = k + 1
+        if k == len(rounds):
+            rounds.append({})
+        rounds[k].setdefault(tuple(values), []).append({**values, "event_at": event.occurred_at})
+    for round_ in rounds:
+        for columns, rows in round_.items():
+            session.connection().execute(_upsert(model, columns), sorted(rows, key=lambda row: row["id"]))
+
+
+@functools.cache
+def _upsert(model: type, columns: tuple[str, ...]) -> Any:
+    """Built once per column set. RETURNING makes SQLAlchemy send many rows as one multi-row
+    VALUES statement (insertmanyvalues) instead of one statement per row."""
+    stmt = insert(model)
+    changes = {key: stmt.excluded[key] for key in (*columns, "event_at") if key != "id"}
     newer = stmt.excluded.event_at >= model.event_at
-    session.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=changes, where=newer))
+    return stmt.on_conflict_do_update(index_elements=["id"], set_=changes, where=newer).returning(model.id)
 
 
 def confirmed_row(

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
-from crm.consumers import apply_project_event, apply_user_event
+from crm.consumers import apply_project_event, apply_project_events, apply_user_event
 from crm.models import KnownProject, KnownUser, processed_events
 from shared.events import EventEnvelope
 from shared.events.consumer import DurableConsumer
@@ -85,3 +85,34 @@ def test_the_same_event_twice_has_one_effect(engine, session):
         with sessions() as s, s.begin():
             s.execute(KnownProject.__table__.delete().where(KnownProject.id == project_id))
             s.execute(processed_events.delete().where(processed_events.c.consumer == consumer.name))
+
+
+def test_a_batch_ends_where_its_events_one_at_a_time_end(session):
+    """Several events of one project (out of order too) and of several: multi-row upserts, in
+    rounds per project, with the same event-time guard."""
+
+    def project_event(action, pid, client_id, status, seconds):
+        event = envelope(f"tt.tracking.project.{action}", {"id": pid, "client_id": client_id, "status": status}, pid)
+        return event.model_copy(update={"occurred_at": event.occurred_at + timedelta(seconds=seconds)})
+
+    batch = [
+        project_event("created", 80, 1, "active", 0),
+        project_event("created", 81, 1, "active", 0),
+        project_event("updated", 80, 2, "active", 2),
+        project_event("archived", 80, 2, "archived", 1),  # older than the update before it
+        project_event("updated", 81, 3, "archived", 1),
+    ]
+    rows = []
+    for apply in (
+        lambda: [apply_project_event(session, e) for e in batch],
+        lambda: apply_project_events(session, batch),
+    ):
+        nested = session.begin_nested()
+        apply()
+        session.flush()
+        columns = (KnownProject.id, KnownProject.client_id, KnownProject.status, KnownProject.event_at)
+        found = session.execute(select(*columns).where(KnownProject.id.in_([80, 81])).order_by(KnownProject.id)).all()
+        rows.append([tuple(r) for r in found])
+        nested.rollback()
+    assert rows[1] == rows[0]
+    assert [r[:3] for r in rows[1]] == [(80, 2, "active"), (81, 3, "archived")]

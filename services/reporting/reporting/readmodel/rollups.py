@@ -109,7 +109,7 @@ def apply_entry_event(session: Session, event: EventEnvelope, zone: tzinfo) -> N
         return
     if old is not None:
         _add(session, contribution(dict(old)), -1)
-    session.execute(_UPSERT_ENTRY, {**values, "event_at": event.occurred_at})
+    session.execute(UPSERT_ENTRY, {**values, "event_at": event.occurred_at})
     _add(session, contribution(values), +1)
 
 
@@ -126,38 +126,40 @@ _KEY_SQL = {
 }
 
 
-def _keys(model) -> list[str]:
+def key_columns(model) -> list[str]:
     return [column.name for column in model.__table__.primary_key.columns]
 
 
-def _bucket(part: Contribution, model) -> dict[str, Any]:
-    return {name: month_of(part.day) if name == "month" else getattr(part, name) for name in _keys(model)}
+def bucket_of(part: Contribution, model) -> dict[str, Any]:
+    return {name: month_of(part.day) if name == "month" else getattr(part, name) for name in key_columns(model)}
 
 
 # The statements of the apply path, built once (executed with parameters): building them per
 # event cost more Python time than PostgreSQL spent running them.
 _LOCK_ENTRY = select(func.pg_advisory_xact_lock(ENTRY_LOCK, bindparam("id")))
-_CONTRIBUTION_FIELDS = ("user_id", "project_id", "task_id", "client_id", "day", "end_time", "duration_seconds",
+CONTRIBUTION_FIELDS = ("user_id", "project_id", "task_id", "client_id", "day", "end_time", "duration_seconds",
                         "billable", "centihours", "deleted", "event_at")  # fmt: skip
-_LOAD_ENTRY = select(*(getattr(Entry, name) for name in _CONTRIBUTION_FIELDS)).where(Entry.id == bindparam("id"))
+_LOAD_ENTRY = select(*(getattr(Entry, name) for name in CONTRIBUTION_FIELDS)).where(Entry.id == bindparam("id"))
 
 
-def _upsert(model, set_) -> Any:
+def upsert_statement(model, set_) -> Any:
     stmt = insert(model)
-    return stmt.on_conflict_do_update(index_elements=_keys(model), set_=set_(stmt))
+    return stmt.on_conflict_do_update(index_elements=key_columns(model), set_=set_(stmt))
 
 
-_UPSERT_ENTRY = _upsert(
+UPSERT_ENTRY = upsert_statement(
     Entry, lambda stmt: {c.name: stmt.excluded[c.name] for c in Entry.__table__.columns if c.name != "id"}
 )
-_ADD_TO_BUCKET = {
-    model: _upsert(model, lambda stmt, m=model: {n: getattr(m, n) + stmt.excluded[n] for n in MEASURES}).returning(
-        model.entries
-    )
-    for model in LEVELS
-}
-_DROP_EMPTY_BUCKET = {
-    model: delete(model).where(*(getattr(model, k) == bindparam(k) for k in _keys(model)), model.entries == 0)
+
+
+def add_to_bucket(model) -> Any:
+    """The upsert adding measures to a bucket of `model` (created when missing)."""
+    return upsert_statement(model, lambda stmt: {n: getattr(model, n) + stmt.excluded[n] for n in MEASURES})
+
+
+_ADD_TO_BUCKET = {model: add_to_bucket(model).returning(model.entries) for model in LEVELS}
+DROP_EMPTY_BUCKET = {
+    model: delete(model).where(*(getattr(model, k) == bindparam(k) for k in key_columns(model)), model.entries == 0)
     for model in LEVELS
 }
 
@@ -167,15 +169,15 @@ def _add(session: Session, part: Contribution | None, sign: int) -> None:
         return
     measures = part.measures(sign)
     for model in LEVELS:
-        key = _bucket(part, model)
+        key = bucket_of(part, model)
         left = session.execute(_ADD_TO_BUCKET[model], {**key, **measures}).scalar_one()
         if left == 0:  # an emptied bucket goes, as a rebuild would never create it
-            session.execute(_DROP_EMPTY_BUCKET[model], key)
+            session.execute(DROP_EMPTY_BUCKET[model], key)
 
 
 def _recomputed(model) -> tuple[str, str]:
     """(column list, SELECT recomputing the level's buckets from the replica)."""
-    keys = _keys(model)
+    keys = key_columns(model)
     columns = ", ".join([*keys, *MEASURES])
     group = ", ".join(str(i) for i in range(1, len(keys) + 1))
     select_sql = (

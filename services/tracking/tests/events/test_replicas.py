@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from shared.events import EventEnvelope
 from shared.testing.contracts import example_payload
-from tracking.consumers import apply_client_event, apply_user_event
+from tracking.consumers import apply_client_event, apply_client_events, apply_user_event, apply_user_events
 from tracking.models import KnownClient, KnownUser
 from tracking.replicas import rounding_for, valid_client
 
@@ -59,3 +59,40 @@ def test_an_older_event_arriving_late_changes_nothing(session):
     apply_client_event(session, older)
     session.expire_all()
     assert session.get(KnownClient, 52).name == "New name"
+
+
+def test_a_batch_ends_where_its_events_one_at_a_time_end(session):
+    """Users and clients in multi-row upserts (rounds per id), same event-time guard."""
+
+    def later(event, seconds):
+        return event.model_copy(update={"occurred_at": event.occurred_at + timedelta(seconds=seconds)})
+
+    users = [
+        envelope("tt.auth.user.created", {"id": 61, "username": "ann", "full_name": "A"}),
+        later(envelope("tt.auth.user.updated", {"id": 61, "username": "ann", "full_name": "A2"}), 2),
+        later(envelope("tt.auth.user.updated", {"id": 61, "username": "ann", "full_name": "old"}), 1),
+        envelope("tt.auth.user.created", {"id": 62, "username": "bob"}),
+    ]
+    clients = [
+        envelope("tt.crm.client.created", {"id": 71, "name": "Acme", "status": "active", "created_by": 1}),
+        later(envelope("tt.crm.client.deleted", {"id": 71, "name": "Acme", "status": "active", "created_by": 1}), 1),
+    ]
+
+    def rows():
+        session.expire_all()
+        found = [(u.id, u.username, u.full_name, u.event_at) for u in (session.get(KnownUser, i) for i in (61, 62))]
+        client = session.get(KnownClient, 71)
+        return found, (client.name, client.deleted, client.event_at)
+
+    results = []
+    for apply in (
+        lambda: [apply_user_event(session, e) for e in users] + [apply_client_event(session, e) for e in clients],
+        lambda: (apply_user_events(session, users), apply_client_events(session, clients)),
+    ):
+        nested = session.begin_nested()
+        apply()
+        session.flush()
+        results.append(rows())
+        nested.rollback()
+    assert results[1] == results[0]
+    assert results[1][0][0][2] == "A2" and results[1][1][1] is True
