@@ -6,8 +6,8 @@ The stream is read from its start (or `TT_NATS_REPLAY_SINCE`) with ephemeral con
 per consumed subject, up to the last message present when the replay began; every event goes
 through the live consumers' own per-event handlers, one at a time, so the check also holds the
 live consumers' batched path (`readmodel.folding`) against the one-event path. The live
-consumers are first given time to apply the same messages; the check is exact on a quiet stream (events arriving meanwhile may be in
-one side only)."""
+consumers are first given time to apply the same messages; the check is exact on a quiet
+stream (events arriving meanwhile may be in one side only)."""
 
 from __future__ import annotations
 
