@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 
@@ -25,6 +26,10 @@ from shared.events.relay import OutboxRelay
 from shared.identity import IdentityCodec
 from shared.settings import PlatformSettings
 from shared.upstream import Upstream
+
+log = logging.getLogger(__name__)
+# How long the relay and the consumers get to stop on shutdown.
+SHUTDOWN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,11 @@ class ServiceRuntime:
         finally:
             for task in tasks:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # bounded: a NATS call that never returns (an unsubscribe on a stuck connection)
+            # must not hold the process's shutdown; the stream keeps unacknowledged messages
+            _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
+            for task in pending:
+                log.warning("%s did not stop within %.0f s; leaving it", task.get_name(), SHUTDOWN_SECONDS)
             await self.upstream.close()
             await self.link.close()
             self.engine.dispose()

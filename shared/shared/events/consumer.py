@@ -79,7 +79,8 @@ class DurableConsumer:
                             continue
                         await self._handle_batch(msgs)
                 finally:
-                    await asyncio.shield(_unsubscribe(sub))
+                    # shielded from the cancel that stops us, but never waited on for long
+                    await asyncio.wait([asyncio.ensure_future(_unsubscribe(sub))], timeout=2)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - NATS or DB down: resubscribe and go on
