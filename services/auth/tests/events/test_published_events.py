@@ -4,6 +4,7 @@ the service's relay with `Nats-Msg-Id` = event id. Real PostgreSQL and NATS."""
 import asyncio
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nats
@@ -34,6 +35,9 @@ def live(infra_urls, identity_secret):
         database_url=infra_urls["database"],
         auth_database_url=url,
         nats_url=infra_urls["nats"],
+        # a durable of its own, from now on: the shared stream's history is other runs' business
+        nats_durable_prefix=f"auth-events-{uuid.uuid4().hex[:8]}-",
+        nats_replay_since=datetime.now(UTC),
         outbox_poll_seconds=0.2,
     )
     with engine.begin() as conn:
