@@ -177,6 +177,8 @@ class TestWebhookReceiver:
         assert edited.status_code == 422 and edited.json()["error"] == "Unhandled action: edited"
         malformed = deliver(stack, keys["secret"], "issues", {"action": "opened", "issue": {"title": "x"}})
         assert malformed.status_code == 400 and malformed.json()["error"] == "Malformed issue payload"
+        odd_action = deliver(stack, keys["secret"], "issues", {"action": ["opened"], "issue": issue(4)})
+        assert odd_action.status_code == 400 and odd_action.json()["error"] == "Malformed issue payload"
 
     def test_an_opened_issue_is_one_task_a_replay_changes_nothing_and_closing_completes_it(self, stack, connected):
         c, user, project, keys = connected

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+from abc import ABC, abstractmethod
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,7 +36,7 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeProvider:
+class FakeProvider(ABC):
     """Subclasses implement `handle(request) -> Answer`."""
 
     def __init__(self) -> None:
@@ -73,8 +74,9 @@ class FakeProvider:
             self.requests.clear()
             self._scripted.clear()
 
+    @abstractmethod
     def handle(self, request: Request) -> Answer:
-        raise NotImplementedError
+        """The provider's answer to `request`."""
 
     def _answer(self, request: Request) -> Answer:
         with self._lock:

@@ -34,7 +34,8 @@ def external_ref(number: int) -> str:
 def label_names(issue: dict[str, Any]) -> list[str]:
     """Label names in label order; GitHub sends objects, older payloads plain strings."""
     names = []
-    for label in issue.get("labels") or ():
+    labels = issue.get("labels")
+    for label in labels if isinstance(labels, list) else ():
         name = label.get("name") if isinstance(label, dict) else label
         if isinstance(name, str):
             names.append(name)

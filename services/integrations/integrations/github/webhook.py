@@ -81,7 +81,7 @@ def _handle(row: Integration, event: str, payload: dict[str, Any], connectors: C
         raise ConnectorError(422, f"Unhandled event: {event}")
     action, issue = payload.get("action"), payload.get("issue")
     number = rules.issue_number(issue)
-    if not action or number is None:
+    if not action or not isinstance(action, str) or number is None:
         raise ConnectorError(400, "Malformed issue payload")
     handlers = {"opened": _issue_opened, "assigned": _issue_assigned, "closed": _issue_closed}
     if action not in handlers:

@@ -61,6 +61,10 @@ class TestTaskFromIssue:
         assert fields["name"] == "x" * 200
         assert fields["description"] == "y" * 2000
 
+    def test_labels_that_are_not_a_list_count_as_none(self):
+        assert rules.task_fields({"title": "t", "labels": 7})["priority"] == "low"
+        assert rules.task_fields({"title": "t", "labels": {"name": "bug"}})["priority"] == "low"
+
     def test_empty_title_and_body(self):
         assert rules.task_fields({"title": "   ", "body": None}) == {
             "name": "Issue",
