@@ -5,15 +5,26 @@ PY := $(VENV)/bin/python
 PACKAGES := shared gateway $(sort $(dir $(wildcard services/*/pyproject.toml)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint contracts admin clean
+.PHONY: install lock run test bench lint contracts admin clean
 
-$(STAMP): requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
+# Every install (this venv, CI, the images) takes its versions from the lock, constraints.txt.
+$(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt $(foreach p,$(PACKAGES),-e $(p))
+	$(PY) -m pip install --quiet -c constraints.txt -r requirements-dev.txt $(foreach p,$(PACKAGES),-e '$(p)$(if $(filter shared,$(p)),[dev])')
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve constraints.txt after a dependency changes in a pyproject.toml or requirements-dev.txt
+# (the platform's own packages are inputs, never pinned). Each input is an option and its value.
+LOCK_INPUTS := -r requirements-dev.txt $(foreach p,$(PACKAGES),-e './$(p:/=)$(if $(filter shared,$(p)),[dev])')
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "$$(grep '^uv==' requirements-dev.txt)"
+	printf '%s %s\n' $(LOCK_INPUTS) | $(VENV)/bin/uv pip compile - --universal --python-version 3.11 \
+		--custom-compile-command "make lock" -o constraints.txt \
+		$(foreach p,$(PACKAGES),--no-emit-package tt-$(notdir $(p:/=)))
 
 run: $(STAMP)
 	$(PY) deploy/launcher.py

@@ -4,9 +4,10 @@ Two steps: `shared.runtime.build_runtime` makes what the process runs on (engine
 NATS link, outbox relay, consumers, upstream client, replica catch-up); then the HTTP
 application is wired around it: the identity check, error handlers, body normalisation
 (`shared.jsonbody`), freshness headers (`shared.consistency`), the service's routers,
-`/internal/events/flush`, `/healthz` + `/readyz`, and each route's required scopes in OpenAPI
-(`shared.openapi_scopes`). Nothing runs at build time: the lifespan starts the relay and the
-consumers, then runs the service's `on_startup` hook.
+`/internal/events/flush`, `/healthz` + `/readyz` (database, schema at the migrations' head,
+NATS), and each route's required scopes in OpenAPI (`shared.openapi_scopes`). Nothing runs at
+build time: the lifespan starts the relay and the consumers, then runs the service's
+`on_startup` hook.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine, MetaData, text
+from sqlalchemy.exc import ProgrammingError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -94,7 +97,7 @@ def _wire_app(
     for router in routers:
         app.include_router(router)
     app.include_router(_flush_router(runtime.relay, runtime.link))
-    app.router.routes.extend(_probe_routes(settings.service_name, runtime))
+    app.router.routes.extend(_probe_routes(settings.service_name, runtime, _migration_heads(service_dir)))
     app.openapi = publish_scopes(app, routers)
 
 
@@ -115,16 +118,21 @@ def _publish_state(app: FastAPI, settings: PlatformSettings, runtime: ServiceRun
     state.service_dir = service_dir
 
 
-def _probe_routes(service: str, runtime: ServiceRuntime) -> list[Route]:
-    """`/healthz` (alive) and `/readyz` (the database answers)."""
+def _probe_routes(service: str, runtime: ServiceRuntime, heads: frozenset[str]) -> list[Route]:
+    """`/healthz` (alive) and `/readyz`: the database answers, its schema is at `heads` (a pod
+    of a new release gets no traffic before its migrations ran) and NATS is connected."""
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": service})
 
     async def readyz(request: Request) -> JSONResponse:
-        checks = {"database": await asyncio.to_thread(_database_ok, runtime.engine), "nats": runtime.link.connected}
-        # NATS down does not make a service unready: the outbox keeps events until it returns.
-        ready = checks["database"]
+        revisions = await asyncio.to_thread(_schema_revisions, runtime.engine)
+        checks = {
+            "database": revisions is not None,
+            "schema": revisions == heads,
+            "nats": runtime.link.connected,
+        }
+        ready = all(checks.values())
         return JSONResponse(
             {"status": "ready" if ready else "unavailable", "service": service, "checks": checks},
             status_code=200 if ready else 503,
@@ -154,10 +162,19 @@ def _flush_router(relay: OutboxRelay, link: NatsLink) -> APIRouter:
     return router
 
 
-def _database_ok(engine: Engine) -> bool:
+def _migration_heads(service_dir: Path) -> frozenset[str]:
+    """The head revisions of the service's migrations, read once at build time."""
+    return frozenset(ScriptDirectory(str(service_dir / "migrations")).get_heads())
+
+
+def _schema_revisions(engine: Engine) -> frozenset[str] | None:
+    """The revisions the database's schema is at (empty before the first migration); None when
+    the database does not answer."""
     try:
         with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return True
+            try:
+                return frozenset(conn.scalars(text("SELECT version_num FROM alembic_version")))
+            except ProgrammingError:  # no alembic_version table: never migrated
+                return frozenset()
     except Exception:  # noqa: BLE001 - readiness reports, it does not raise
-        return False
+        return None

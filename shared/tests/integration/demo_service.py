@@ -1,5 +1,6 @@
 """A minimal service assembled with create_service_app, used to test the shared mechanisms."""
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, status
@@ -59,16 +60,18 @@ def touch(identity: Annotated[Identity, requires()]):
     return {"ok": True, "user_id": identity.user_id}
 
 
-def create_app(settings: PlatformSettings, database_url: str, on_startup=None):
-    from pathlib import Path
+# alembic.ini and migrations/ of the demo service
+SERVICE_DIR = Path(__file__).parent / "demo"
 
+
+def create_app(settings: PlatformSettings, database_url: str, on_startup=None):
     return create_service_app(
         settings=settings,
         title="demo",
         version="0",
         metadata=metadata,
         routers=[router],
-        service_dir=Path(__file__).parent,
+        service_dir=SERVICE_DIR,
         database_url=database_url,
         on_startup=on_startup,
     )

@@ -6,10 +6,11 @@ import uuid
 
 import nats
 import pytest
-from demo_service import create_app, metadata, outbox
+from demo_service import SERVICE_DIR, create_app, metadata, outbox
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
+from shared.db import migrate
 from shared.settings import PlatformSettings
 from shared.testing.fixtures import identity_headers
 
@@ -29,7 +30,9 @@ def settings(infra_urls, identity_secret):
 def engine(scratch_db_url):
     engine = create_engine(scratch_db_url)
     metadata.drop_all(engine)
-    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    migrate(SERVICE_DIR, scratch_db_url)  # /readyz wants the schema at the migrations' head
     yield engine
     engine.dispose()
 
