@@ -4,7 +4,7 @@ Two steps: `shared.runtime.build_runtime` makes what the process runs on (engine
 NATS link, outbox relay, consumers, upstream client, replica catch-up); then the HTTP
 application is wired around it: the identity check, error handlers, body normalisation
 (`shared.jsonbody`), freshness headers (`shared.consistency`), the service's routers,
-`/internal/events/flush`, `/healthz` + `/readyz` (database, schema at the migrations' head,
+`/internal/events/flush`, `/healthz` + `/readyz` (database, schema not behind the migrations,
 NATS), and each route's required scopes in OpenAPI (`shared.openapi_scopes`). Nothing runs at
 build time: the lifespan starts the relay and the consumers, then runs the service's
 `on_startup` hook.
@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
@@ -97,7 +98,7 @@ def _wire_app(
     for router in routers:
         app.include_router(router)
     app.include_router(_flush_router(runtime.relay, runtime.link))
-    app.router.routes.extend(_probe_routes(settings.service_name, runtime, _migration_heads(service_dir)))
+    app.router.routes.extend(_probe_routes(settings.service_name, runtime, Migrations.of(service_dir)))
     app.openapi = publish_scopes(app, routers)
 
 
@@ -118,9 +119,10 @@ def _publish_state(app: FastAPI, settings: PlatformSettings, runtime: ServiceRun
     state.service_dir = service_dir
 
 
-def _probe_routes(service: str, runtime: ServiceRuntime, heads: frozenset[str]) -> list[Route]:
-    """`/healthz` (alive) and `/readyz`: the database answers, its schema is at `heads` (a pod
-    of a new release gets no traffic before its migrations ran) and NATS is connected."""
+def _probe_routes(service: str, runtime: ServiceRuntime, migrations: Migrations) -> list[Route]:
+    """`/healthz` (alive) and `/readyz`: the database answers, its schema is not behind this
+    code's migrations (a pod of a new release gets no traffic before they ran) and NATS is
+    connected."""
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": service})
@@ -129,7 +131,7 @@ def _probe_routes(service: str, runtime: ServiceRuntime, heads: frozenset[str]) 
         revisions = await asyncio.to_thread(_schema_revisions, runtime.engine)
         checks = {
             "database": revisions is not None,
-            "schema": revisions == heads,
+            "schema": revisions is not None and migrations.schema_is_current(revisions),
             "nats": runtime.link.connected,
         }
         ready = all(checks.values())
@@ -162,9 +164,22 @@ def _flush_router(relay: OutboxRelay, link: NatsLink) -> APIRouter:
     return router
 
 
-def _migration_heads(service_dir: Path) -> frozenset[str]:
-    """The head revisions of the service's migrations, read once at build time."""
-    return frozenset(ScriptDirectory(str(service_dir / "migrations")).get_heads())
+@dataclass(frozen=True)
+class Migrations:
+    """What this code knows of its service's migrations, read once at build time."""
+
+    heads: frozenset[str]
+    known: frozenset[str]
+
+    @classmethod
+    def of(cls, service_dir: Path) -> Migrations:
+        script = ScriptDirectory(str(service_dir / "migrations"))
+        return cls(frozenset(script.get_heads()), frozenset(r.revision for r in script.walk_revisions()))
+
+    def schema_is_current(self, revisions: frozenset[str]) -> bool:
+        """At this code's heads, or past them: a revision this code does not know comes from a
+        newer release already rolling out, whose migrations keep the older code working."""
+        return bool(revisions) and all(rev in self.heads or rev not in self.known for rev in revisions)
 
 
 def _schema_revisions(engine: Engine) -> frozenset[str] | None:

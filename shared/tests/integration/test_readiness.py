@@ -5,8 +5,11 @@ import time
 import uuid
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from demo_service import SERVICE_DIR, create_app
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from shared.db import drop_database, ensure_database, migrate
@@ -34,7 +37,7 @@ def settings(infra_urls, identity_secret, nats_url=None):
     )
 
 
-def ready_when_nats_connects(client, seconds=10.0):
+def ready_when_nats_connects(client, seconds=30.0):
     deadline = time.monotonic() + seconds
     while True:
         r = client.get("/readyz")
@@ -43,16 +46,40 @@ def ready_when_nats_connects(client, seconds=10.0):
         time.sleep(0.1)
 
 
+def upgrade_to(url, revision):
+    config = Config(str(SERVICE_DIR / "alembic.ini"))
+    config.set_main_option("script_location", str(SERVICE_DIR / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, revision)
+
+
 def test_unmigrated_database_is_not_ready_until_migrated(infra_urls, identity_secret, fresh_db_url):
     with TestClient(create_app(settings(infra_urls, identity_secret), fresh_db_url)) as client:
         r = ready_when_nats_connects(client)
         assert r.status_code == 503
         assert r.json()["checks"] == {"database": True, "schema": False, "nats": True}
 
+        upgrade_to(fresh_db_url, "0001")
+        r = client.get("/readyz")
+        assert r.status_code == 503, "a schema behind the code's head is not ready"
+        assert r.json()["checks"]["schema"] is False
+
         migrate(SERVICE_DIR, fresh_db_url)
         r = client.get("/readyz")
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "ready"
+
+
+def test_schema_of_a_newer_release_keeps_the_older_pods_ready(infra_urls, identity_secret, fresh_db_url):
+    """During a rolling upgrade the new release migrates first; the old pods keep serving."""
+    migrate(SERVICE_DIR, fresh_db_url)
+    engine = create_engine(fresh_db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0003_from_a_newer_release'"))
+    engine.dispose()
+    with TestClient(create_app(settings(infra_urls, identity_secret), fresh_db_url)) as client:
+        r = ready_when_nats_connects(client)
+        assert r.status_code == 200, r.text
 
 
 def test_nats_unreachable_is_not_ready(infra_urls, identity_secret, fresh_db_url):
