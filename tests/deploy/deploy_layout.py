@@ -1,4 +1,5 @@
-"""Where the deployment files are, the platform's processes, and the venv's tools."""
+"""Where the deployment files are, the platform's processes, the venv's tools, and how to
+read rendered Kubernetes resources."""
 
 from __future__ import annotations
 
@@ -22,3 +23,23 @@ def tool(name: str) -> str:
     if not path.exists():
         pytest.fail(f"{name} is missing from the venv: make install")
     return str(path)
+
+
+def of_kind(manifests: list[dict], kind: str) -> dict[str, dict]:
+    return {doc["metadata"]["name"]: doc for doc in manifests if doc["kind"] == kind}
+
+
+def pod_spec(manifests: list[dict], name: str) -> dict:
+    return of_kind(manifests, "Deployment")[name]["spec"]["template"]["spec"]
+
+
+def secret_refs(container: dict) -> set[str]:
+    refs = {src["secretRef"]["name"] for src in container.get("envFrom", []) if "secretRef" in src}
+    keyed = (e.get("valueFrom", {}).get("secretKeyRef") for e in container.get("env", []))
+    refs |= {ref["name"] for ref in keyed if ref}
+    return refs
+
+
+def generated_from(name: str, names: set[str]) -> bool:
+    """`name` is the Secret/ConfigMap `base`, with or without kustomize's hash suffix."""
+    return any(name == base or name.startswith(base + "-") and len(name) == len(base) + 11 for base in names)

@@ -5,28 +5,9 @@ from __future__ import annotations
 
 import kubernetes_validate
 import pytest
+from deploy_layout import generated_from, of_kind, pod_spec, secret_refs
 
 KUBERNETES_VERSION = "1.37"
-
-
-def of_kind(manifests: list[dict], kind: str) -> dict[str, dict]:
-    return {doc["metadata"]["name"]: doc for doc in manifests if doc["kind"] == kind}
-
-
-def pod_spec(manifests: list[dict], name: str) -> dict:
-    return of_kind(manifests, "Deployment")[name]["spec"]["template"]["spec"]
-
-
-def secret_refs(container: dict) -> set[str]:
-    refs = {src["secretRef"]["name"] for src in container.get("envFrom", []) if "secretRef" in src}
-    keyed = (e.get("valueFrom", {}).get("secretKeyRef") for e in container.get("env", []))
-    refs |= {ref["name"] for ref in keyed if ref}
-    return refs
-
-
-def generated_from(name: str, names: set[str]) -> bool:
-    """`name` is the Secret/ConfigMap `base`, with or without kustomize's hash suffix."""
-    return any(name == base or name.startswith(base + "-") and len(name) == len(base) + 11 for base in names)
 
 
 def test_every_resource_is_valid_for_the_api_server(manifests):
