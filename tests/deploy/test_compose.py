@@ -32,9 +32,21 @@ def test_compose_schema_check_refuses_a_misspelt_key(tmp_path):
 
 def test_every_container_has_a_healthcheck_and_a_restart_policy(compose):
     for name, service in compose["services"].items():
-        assert "restart" in service, name
-        if not name.endswith("-migrate"):
+        one_shot = service["restart"].startswith("on-failure")
+        assert one_shot or service["restart"] == "unless-stopped", name
+        assert one_shot == name.endswith(("-migrate", "-bootstrap")), name
+        if not one_shot:
             assert service["healthcheck"]["test"], name
+
+
+def test_admin_password_reaches_only_the_bootstrap_step(compose):
+    services = compose["services"]
+    assert [name for name, s in services.items() if "TT_ADMIN_PASSWORD" in s.get("environment", {})] == [
+        "auth-bootstrap"
+    ]
+    assert services["auth-bootstrap"]["command"] == ["tt-admin", "bootstrap"]
+    assert services["auth-bootstrap"]["depends_on"] == {"auth-migrate": {"condition": "service_completed_successfully"}}
+    assert services["auth"]["depends_on"]["auth-bootstrap"] == {"condition": "service_completed_successfully"}
 
 
 def test_each_service_starts_after_its_migrations_and_nats(compose, processes):
