@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-# the helpers beside this file (tests/ is the import root, and `deploy` is the repo's folder)
-sys.path.insert(0, str(Path(__file__).parent))
+# The helpers beside this file, importable as `deploy_layout` (`deploy` is the repo's folder).
+# Appended: `conftest` must stay tests/conftest.py for the suites that import from it.
+sys.path.append(str(Path(__file__).parent))
 
 from deploy_layout import DEPLOY, OVERLAYS, PROCESSES, tool  # noqa: E402
 
