@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, inser
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from shared.db import TZDateTime, on_commit, utcnow
+from shared.db import TZDateTime, copy_rows, on_commit, utcnow
 from shared.events.envelope import EventEnvelope
 from shared.identity import Identity
 
@@ -51,16 +51,13 @@ def actor_of(identity: Identity | None) -> dict[str, Any] | None:
 
 def _queue(session: Session, envelopes: list[EventEnvelope]) -> None:
     table = _outbox_for(session)
-    rows = [
-        {
-            "event_id": envelope.id,
-            "subject": envelope.type,
-            "payload": envelope.model_dump(mode="json"),
-            "created_at": envelope.occurred_at,
-        }
-        for envelope in envelopes
-    ]
-    session.execute(insert(table), rows)
+    if len(envelopes) == 1:
+        [envelope] = envelopes
+        row = {"event_id": envelope.id, "subject": envelope.type, "created_at": envelope.occurred_at}
+        session.execute(insert(table), [row | {"payload": envelope.model_dump(mode="json")}])
+    else:  # a batch (a CSV chunk's events): one COPY
+        rows = ((e.id, e.type, e.model_dump_json(), e.occurred_at) for e in envelopes)
+        copy_rows(session, table.name, ("event_id", "subject", "payload", "created_at"), rows)
     wake = session.info.get(_WAKE_KEY)
     if wake is not None:
         on_commit(session, wake)

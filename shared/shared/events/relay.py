@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import zlib
 
-from sqlalchemy import Engine, Table, func, select, text, update
+from sqlalchemy import BigInteger, Engine, Table, Text, any_, bindparam, cast, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.events.link import NatsLink
 
@@ -106,7 +106,7 @@ class OutboxRelay:
             if rows is None:
                 return None
             for _, event_id, subject, payload in rows:
-                await js.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": event_id}, timeout=2)
+                await js.publish(subject, payload.encode(), headers={"Nats-Msg-Id": event_id}, timeout=2)
             if rows:
                 await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows])
                 self._published.set()
@@ -134,13 +134,19 @@ class OutboxRelay:
             conn.rollback()
             return None
         t = self.table
+        # the payload as PostgreSQL's JSON text: published as is, never parsed here
         return conn.execute(
-            select(t.c.id, t.c.event_id, t.c.subject, t.c.payload)
+            select(t.c.id, t.c.event_id, t.c.subject, cast(t.c.payload, Text))
             .where(t.c.published_at.is_(None))
             .order_by(t.c.id)
             .limit(_BATCH)
         ).all()
 
     def _mark_published(self, conn, ids: list[int]) -> None:
-        conn.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now()))
+        # one array parameter, not an IN list of hundreds (which the driver parses out of the text)
+        conn.execute(
+            update(self.table)
+            .where(self.table.c.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger))))
+            .values(published_at=func.now())
+        )
         conn.commit()
