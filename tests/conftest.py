@@ -78,6 +78,7 @@ def gateway_env(base: dict[str, str], auth_url: str, **overrides: str) -> dict[s
         "TT_AUTH_URL": auth_url,
         "TT_TOKEN_CACHE_TTL_SECONDS": "30",
         "TT_RATE_LIMIT_KEY_PREFIX": f"tt-e2e-{uuid.uuid4().hex[:8]}",
+        "TT_GATEWAY_METRICS_PORT": str(free_port()),
     }
     env.update({k: str(v) for k, v in overrides.items()})
     return env

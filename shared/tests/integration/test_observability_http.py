@@ -26,7 +26,10 @@ def client(infra_urls, identity_secret, scratch_db_url):
     metadata.drop_all(engine)
     metadata.create_all(engine)
     settings = PlatformSettings(
-        service_name="demo", database_url=infra_urls["database"], nats_url=infra_urls["nats"], identity_secret=identity_secret
+        service_name="demo",
+        database_url=infra_urls["database"],
+        nats_url=infra_urls["nats"],
+        identity_secret=identity_secret,
     )
     with TestClient(create_app(settings, scratch_db_url), raise_server_exceptions=False) as c:
         yield c
