@@ -18,7 +18,7 @@ from gateway.events import TokenEvents
 from gateway.http import RequestContext, header, send_status_error
 from gateway.internal import InternalClient
 from gateway.limiter import RateLimiter
-from gateway.metrics import REDIS_UP, ROUTES_LOADED, MetricsListener
+from gateway.metrics import LIMITER_MODES, RATE_LIMIT_BACKEND, ROUTES_LOADED, MetricsListener
 from gateway.observe import RequestObserver
 from gateway.openapi import OpenApiEndpoints
 from gateway.proxy import Proxy
@@ -99,7 +99,8 @@ class Runtime:
 
     def _publish_gauges(self) -> None:
         """Read at scrape time: nothing on the request path."""
-        REDIS_UP.set_function(lambda: float(self.limiter.mode == "redis"))
+        for mode in LIMITER_MODES:
+            RATE_LIMIT_BACKEND.labels(mode).set_function(lambda mode=mode: float(self.limiter.mode == mode))
         for name, state in self.registry.services.items():
             ROUTES_LOADED.labels(name).set_function(lambda state=state: float(state.loaded))
 

@@ -26,7 +26,13 @@ UPSTREAM_ERRORS = Counter(
     "broken (the response broke off midway).",
     ("service", "reason"),
 )
-REDIS_UP = Gauge("tt_rate_limit_redis_up", "1 while rate limits are shared through Redis; 0 while process-local.")
+RATE_LIMIT_BACKEND = Gauge(
+    "tt_rate_limit_backend",
+    "1 for the limiter's current mode: redis (shared), local (no Redis configured) or local-fallback "
+    "(Redis configured but unreachable: limits are per process until it answers).",
+    ("mode",),
+)
+LIMITER_MODES = ("redis", "local", "local-fallback")
 ROUTES_LOADED = Gauge(
     "tt_gateway_routes_loaded", "1 when a deployed service's OpenAPI (routes) is loaded.", ("service",)
 )

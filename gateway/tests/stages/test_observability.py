@@ -74,7 +74,8 @@ class TestMetricsPort:
         for _ in range(2):
             httpx.post(observed.url + "/api/v1/auth/login", json={"username": "x", "password": "y"})
         assert observed.sample("tt_rate_limit_decisions_total", decision="limited", kind="login") >= before_limited + 1
-        assert observed.sample("tt_rate_limit_redis_up") == 1.0
+        assert observed.sample("tt_rate_limit_backend", mode="redis") == 1.0
+        assert observed.sample("tt_rate_limit_backend", mode="local-fallback") == 0.0
 
     def test_a_service_that_is_down_shows_in_upstream_errors(self, observed, fake_auth):
         token, _, _ = fake_auth.add_token("read:clients")

@@ -1,5 +1,6 @@
 """`ObservabilityMiddleware`: each request a service answers gets its request and trace ids in
-the log context, a span when an exporter is on, and one sample in the HTTP metrics.
+the log context, a span when an exporter is on, one sample in the HTTP metrics and, at DEBUG
+only (the gateway's access log is the one kept), a line of its own.
 
 Pure ASGI. It sits innermost of the app's middleware, right outside the router, so it sees the
 route the router matched (`scope["route"]`: middleware further out may hand on a copy of the
@@ -8,6 +9,7 @@ scope) and labels metrics with that route's template.
 
 from __future__ import annotations
 
+import logging
 import time
 
 from opentelemetry import context as otel_context
@@ -18,12 +20,14 @@ from shared.observability import tracing
 from shared.observability.context import RequestIds, current_request
 from shared.observability.metrics import UNMATCHED, HttpMetrics
 
+request_log = logging.getLogger("service.requests")
 _REQUEST_ID = b"x-request-id"
 _TRACEPARENT = tracing.TRACEPARENT.encode()
 
 
 def route_template(scope: Scope) -> str:
-    return getattr(scope.get("route"), "path", None) or UNMATCHED
+    """As the OpenAPI (and so the gateway) names it: `/webhooks/{webhook_id}`, no convertor."""
+    return getattr(scope.get("route"), "path_format", None) or UNMATCHED
 
 
 class ObservabilityMiddleware:
@@ -62,7 +66,10 @@ class ObservabilityMiddleware:
         finally:
             otel_context.detach(otel_token)
             route = route_template(scope)
-            self.metrics.observe(route, scope["method"], status, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            self.metrics.observe(route, scope["method"], status, seconds)
+            if request_log.isEnabledFor(logging.DEBUG):
+                request_log.debug("%s %s %d %.1fms", scope["method"], route, status, seconds * 1000)
             if span is not None:
                 span.update_name(f"{scope['method']} {route}")
                 span.set_attribute("http.route", route)
