@@ -1,6 +1,7 @@
 """Process-wide logging: one handler on the root logger, JSON lines by default
 (`TT_LOG_FORMAT=json|text`). Every line names the service and, inside a request, its request
-and trace ids. Structured extras go in `extra={"fields": {...}}` (the gateway's access log)."""
+and trace ids (inside a span, its trace id). Structured extras go in `extra={"fields": {...}}`
+(the gateway's access log)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,24 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from shared.observability.context import current_request
+from opentelemetry import trace
+
+from shared.observability.context import RequestIds, current_request
 
 LOG_FORMATS = ("json", "text")
 # uvicorn configures these itself with handlers of its own; routed through ours instead.
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+def _ids() -> RequestIds:
+    """The request's ids; outside a request, the trace of the current span if any (a consumer
+    applying an event runs under the span of the request that recorded it)."""
+    ids = current_request.get()
+    if ids.trace_id is None:
+        span_context = trace.get_current_span().get_span_context()
+        if span_context.is_valid:
+            return RequestIds(ids.request_id, f"{span_context.trace_id:032x}")
+    return ids
 
 
 def _timestamp(record: logging.LogRecord) -> str:
@@ -33,7 +47,7 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "service": self.service,
         }
-        request_id, trace_id = current_request.get()
+        request_id, trace_id = _ids()
         if request_id is not None:
             line["request_id"] = request_id
         if trace_id is not None:
@@ -56,7 +70,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        request_id, trace_id = current_request.get()
+        request_id, trace_id = _ids()
         extras = dict(getattr(record, "fields", None) or {})
         if request_id is not None:
             extras["request_id"] = request_id

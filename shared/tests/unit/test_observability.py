@@ -3,12 +3,13 @@
 import json
 import logging
 
+from opentelemetry import context as otel_context
 from prometheus_client import REGISTRY
 
 from shared.observability.context import RequestIds, current_request
 from shared.observability.logs import JsonFormatter, TextFormatter
 from shared.observability.metrics import HttpMetrics
-from shared.observability.tracing import TraceParent, incoming, parse_traceparent
+from shared.observability.tracing import TraceParent, incoming, parse_traceparent, remote_context
 
 VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -63,6 +64,15 @@ class TestJsonFormatter:
         finally:
             current_request.reset(token)
         assert line["request_id"] == "req-1" and line["trace_id"] == "abc"
+
+    def test_outside_a_request_a_line_carries_the_current_spans_trace(self):
+        parent = parse_traceparent(VALID)
+        token = otel_context.attach(remote_context(parent))
+        try:
+            line = json.loads(JsonFormatter("crm").format(_record()))
+        finally:
+            otel_context.detach(token)
+        assert line["trace_id"] == parent.trace_id and "request_id" not in line
 
     def test_fields_are_merged_and_text_is_not_escaped(self):
         line = JsonFormatter("gateway").format(_record("café %s", fields={"status": 200}))
