@@ -130,3 +130,25 @@ class TestTraceContext:
             lambda: [line for line in observed.access_lines() if line.get("request_id") == "rid-trace-2"]
         )
         assert line["trace_id"] == trace_id
+
+
+def test_with_an_exporter_the_gateway_span_is_the_services_parent(make_gateway, fake_auth, wait_until):
+    gateway = make_gateway(TT_OTEL_EXPORTER="console", OTEL_BSP_SCHEDULE_DELAY="50")
+    token, _, _ = fake_auth.add_token("read:projects")
+    r = gateway.get("/api/v1/projects/5", token, headers={"traceparent": CALLER_TRACEPARENT})
+    _, trace_id, span_id, _ = r.json()["headers"]["traceparent"].split("-")
+    assert trace_id == CALLER_TRACE and span_id != CALLER_TRACEPARENT.split("-")[2]
+
+    def exported() -> list[dict]:
+        # ConsoleSpanExporter prints each span as an indented JSON object
+        text = gateway.log_path.read_text()
+        spans = []
+        for chunk in text.split("\n{\n")[1:]:
+            body = "{\n" + chunk.split("\n}\n")[0] + "\n}"
+            spans.append(json.loads(body))
+        return [s for s in spans if s["context"]["span_id"] == f"0x{span_id}"]
+
+    (span,) = wait_until(exported, timeout=10)
+    assert span["name"] == "GET /api/v1/projects/{project_id}" and span["kind"] == "SpanKind.SERVER"
+    assert span["parent_id"] == "0x" + CALLER_TRACEPARENT.split("-")[2]
+    assert span["attributes"]["http.response.status_code"] == 200
