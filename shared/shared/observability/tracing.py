@@ -19,6 +19,8 @@ from opentelemetry.context import Context
 from opentelemetry.trace import NonRecordingSpan, Span, SpanContext, SpanKind, TraceFlags, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from shared.observability.context import current_request
+
 TRACEPARENT = "traceparent"
 OTEL_EXPORTERS = ("none", "otlp", "console")
 _HEX = frozenset("0123456789abcdef")
@@ -88,6 +90,17 @@ def start_server_span(name: str, parent: TraceParent) -> Span:
 def span_traceparent(span: Span) -> TraceParent:
     ctx = span.get_span_context()
     return TraceParent(f"{ctx.trace_id:032x}", f"{ctx.span_id:016x}", f"{int(ctx.trace_flags):02x}")
+
+
+def outgoing_headers() -> dict[str, str]:
+    """For a call to another service made while serving a request: its request id and the
+    current trace context, so the callee's lines join the same request and trace."""
+    headers: dict[str, str] = {}
+    propagate.inject(headers)
+    request_id = current_request.get().request_id
+    if request_id is not None:
+        headers["x-request-id"] = request_id
+    return headers
 
 
 def setup(settings) -> None:

@@ -9,7 +9,13 @@ from prometheus_client import REGISTRY
 from shared.observability.context import RequestIds, current_request
 from shared.observability.logs import JsonFormatter, TextFormatter
 from shared.observability.metrics import HttpMetrics
-from shared.observability.tracing import TraceParent, incoming, parse_traceparent, remote_context
+from shared.observability.tracing import (
+    TraceParent,
+    incoming,
+    outgoing_headers,
+    parse_traceparent,
+    remote_context,
+)
 
 VALID = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
@@ -42,6 +48,19 @@ class TestTraceparent:
         first, second = incoming(None), incoming("garbage")
         assert first.trace_id != second.trace_id
         assert parse_traceparent(first.header) == first and first.flags == "01"
+
+
+def test_a_call_to_another_service_carries_the_requests_ids():
+    parent = parse_traceparent(VALID)
+    ids = current_request.set(RequestIds("req-up", parent.trace_id))
+    token = otel_context.attach(remote_context(parent))
+    try:
+        headers = outgoing_headers()
+    finally:
+        otel_context.detach(token)
+        current_request.reset(ids)
+    assert headers == {"traceparent": VALID, "x-request-id": "req-up"}
+    assert outgoing_headers() == {}
 
 
 def _record(message: str = "hello %s", *args, **extra) -> logging.LogRecord:
