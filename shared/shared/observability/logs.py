@@ -16,7 +16,11 @@ from shared.observability.context import RequestIds, current_request
 
 LOG_FORMATS = ("json", "text")
 # uvicorn configures these itself with handlers of its own; routed through ours instead.
-_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+_UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
+# uvicorn's own access line stays off (`--no-access-log` leaves it no handler and no
+# propagation, and uvicorn skips formatting when the logger has no handler): the gateway writes
+# the one access line per request, and a line per request in every service costs CPU.
+_UVICORN_ACCESS = "uvicorn.access"
 
 
 def _ids() -> RequestIds:
@@ -111,3 +115,6 @@ def setup_logging(*, service: str, level: str, log_format: str) -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    access = logging.getLogger(_UVICORN_ACCESS)
+    access.handlers.clear()
+    access.propagate = False

@@ -7,7 +7,7 @@ from opentelemetry import context as otel_context
 from prometheus_client import REGISTRY
 
 from shared.observability.context import RequestIds, current_request
-from shared.observability.logs import JsonFormatter, TextFormatter
+from shared.observability.logs import JsonFormatter, TextFormatter, setup_logging
 from shared.observability.metrics import HttpMetrics
 from shared.observability.tracing import (
     TraceParent,
@@ -134,3 +134,11 @@ class TestHttpMetrics:
     def test_an_unknown_method_is_labelled_other(self):
         HttpMetrics("unit").observe("unmatched", "BREW", 405, 0.001)
         assert self._count(service="unit", route="unmatched", method="other", status="405") >= 1
+
+
+def test_uvicorn_writes_no_access_line_of_its_own():
+    """uvicorn formats an access line only when its access logger has a handler to reach: the
+    gateway's line is the one per request, services write none."""
+    setup_logging(service="test", level="INFO", log_format="json")
+    assert not logging.getLogger("uvicorn.access").hasHandlers()
+    assert logging.getLogger("uvicorn.error").hasHandlers()
