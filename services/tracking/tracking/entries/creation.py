@@ -160,8 +160,8 @@ def check_link_given(a: Attempt) -> None:
 
 def check_project(a: Attempt) -> None:
     """§4.3 rule 4, §6.2 step 6: a named project exists."""
-    if a.new.project_id is not None:
-        existing_project(a.session, a.new.project_id)
+    if a.new.project_id is not None and a.project is None:
+        raise InvalidProjectError()
 
 
 def check_task(a: Attempt) -> None:
@@ -276,11 +276,14 @@ def run_checks(
     actor: Identity,
     settings: TrackingSettings,
     lookups: Lookups | None = None,
-) -> None:
-    """Every check of `via`, in its order; the first failure is the error answered."""
+) -> Attempt:
+    """Every check of `via`, in its order; the first failure is the error answered. The attempt
+    returned holds the rows the checks loaded (the session's identity map holds them weakly):
+    kept, they serve the entry's serialization without another query."""
     attempt = Attempt(session, settings, actor, new, lookups or Lookups(session))
     for check in CHECKS[via]:
         check(attempt)
+    return attempt
 
 
 def new_row(session: Session, new: NewEntry, *, rounding: Rounding | None = None) -> TimeEntry:

@@ -95,8 +95,10 @@ def create_entry(
     """The one way an entry comes to exist: `via`'s checks in its spec order, then the row,
     `time_entry.created` and, for a running timer, `time_entry.started`. Returns the entry's API
     object, the one the events carry (serialized once: the response reuses it)."""
-    creation.run_checks(session, new, via=via, actor=actor, settings=settings)
-    replicas.remember_caller(session, actor)
+    # held to the end: the rows the checks loaded (project, task) and the caller's replica row
+    # then serve the rounding and the serialization from the session, without a query each
+    _checked = creation.run_checks(session, new, via=via, actor=actor, settings=settings)
+    _caller = replicas.remember_caller(session, actor)
     entry = creation.new_row(session, new)
     session.add(entry)
     session.flush()
