@@ -7,10 +7,11 @@ import os
 import uvicorn
 
 from gateway.settings import GatewaySettings
+from shared.config_errors import load_settings
 
 
 def main() -> None:
-    settings = GatewaySettings()
+    settings = load_settings(GatewaySettings)
     uvicorn.run(
         "gateway.main:create_app",
         factory=True,

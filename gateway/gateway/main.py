@@ -32,6 +32,7 @@ from gateway.stages.usage import UsageStage
 from gateway.system import SystemEndpoints
 from gateway.tokens import TokenCache
 from gateway.usage import UsageRecorder
+from shared.config_errors import load_settings
 from shared.events.link import NatsLink
 from shared.identity import IdentityCodec
 
@@ -194,7 +195,7 @@ class Gateway:
 
 
 def create_app(settings: GatewaySettings | None = None) -> Gateway:
-    settings = settings or GatewaySettings()
+    settings = settings or load_settings(GatewaySettings)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per proxied request otherwise
     return Gateway(Runtime(settings))
