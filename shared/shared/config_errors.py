@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
 import logging
 import os
 import sys
@@ -120,11 +121,14 @@ def known_variables(classes: Iterable[type[PlatformSettings]]) -> set[str]:
     return known
 
 
+PACKAGES = ("gateway", *SERVICES)
+
+
 def platform_settings_classes() -> list[type[PlatformSettings]]:
-    """Every process's settings class: the launcher hands one environment to them all, so a
-    variable is unknown only when none of them reads it. A package not installed is skipped."""
+    """Every process's settings class that is installed here: the launcher hands one environment
+    to them all, so a variable is unknown only when none of them reads it."""
     classes: list[type[PlatformSettings]] = [PlatformSettings]
-    for package in ("gateway", *SERVICES):
+    for package in PACKAGES:
         try:
             module = importlib.import_module(f"{package}.settings")
         except ImportError:
@@ -135,6 +139,10 @@ def platform_settings_classes() -> list[type[PlatformSettings]]:
             if isinstance(value, type) and issubclass(value, PlatformSettings) and value is not PlatformSettings
         ]
     return classes
+
+
+def every_process_installed() -> bool:
+    return all(importlib.util.find_spec(package) is not None for package in PACKAGES)
 
 
 def unknown_variables(environ: Mapping[str, str], known: set[str]) -> list[str]:
@@ -161,8 +169,10 @@ _warned: list[bool] = []
 
 
 def warn_unknown_variables(environ: Mapping[str, str]) -> None:
-    """At most once per process (the launcher loads settings once per service it migrates)."""
-    if _warned:
+    """At most once per process (the launcher loads settings once per service it migrates).
+    Only where every process's settings are installed (`make run`, a development install): an
+    image holding one service cannot tell another service's variable from a typo."""
+    if _warned or not every_process_installed():
         return
     _warned.append(True)
     warning = unknown_variables_warning(environ, known_variables(platform_settings_classes()))
