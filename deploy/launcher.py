@@ -17,6 +17,7 @@ import base64
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,8 @@ from pathlib import Path
 
 import httpx
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from supervisor import Supervised
 
 from shared.config_errors import EXIT_BAD_CONFIG, describe_errors, platform_settings_classes, warn_unknown_variables
@@ -60,6 +63,30 @@ def probe_host(bind_host: str) -> str:
     if host in ("0.0.0.0", "::", "[::]"):
         return "127.0.0.1"
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def check_ports_free(reach: str, ports: dict[str, int]) -> None:
+    """A port already answering would pass our health check for a process that never bound it."""
+    for name, port in ports.items():
+        with socket.socket(socket.AF_INET6 if reach.startswith("[") else socket.AF_INET) as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex((reach.strip("[]"), port)) == 0:
+                raise SystemExit(
+                    f"port {port} ({name}) is already in use on {reach}: stop what listens there "
+                    "(another make run?) or move the platform with TT_GATEWAY_PORT"
+                )
+
+
+def migrate_all(services: list[str]) -> None:
+    for name in services:
+        print(f"migrating {name} …", flush=True)
+        url = service_database_url(name)
+        try:
+            migrate(REPO / "services" / name, url)
+        except OperationalError as exc:
+            where = make_url(url).render_as_string(hide_password=True)
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise SystemExit(f"PostgreSQL is not answering at {where} (TT_DATABASE_URL): {reason}") from None
 
 
 def check_settings() -> None:
@@ -213,9 +240,8 @@ def main() -> None:
         os.environ.update(env)
         check_settings()
         write_env_file(env)
-        for name in services:
-            print(f"migrating {name} …", flush=True)
-            migrate(REPO / "services" / name, service_database_url(name))
+        check_ports_free(reach, {**{name: service_port(port, name) for name in services}, "gateway": port})
+        migrate_all(services)
         # the gateway loads the services' routes when it starts: they are up first
         start_healthy([(name, service_port(port, name)) for name in services], env, reach, children)
         start_healthy([("gateway", port)], env, reach, children)
