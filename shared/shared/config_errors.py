@@ -36,16 +36,15 @@ ALLOWED_PREFIXES = ("TT_BENCH_",)
 EXIT_BAD_CONFIG = 78
 
 
-def load_settings(cls: type[S], environ: Mapping[str, str] | None = None) -> S:
+def load_settings(cls: type[S]) -> S:
     """`cls()` from the environment; on a bad value, the one-line errors and exit."""
-    environ = os.environ if environ is None else environ
     try:
         settings = cls()
     except ValidationError as exc:
-        _refuse(describe_errors(cls, exc, environ))
+        _refuse(describe_errors(cls, exc, os.environ))
     except SettingsError as exc:  # a value pydantic-settings could not even decode
         _refuse([f"settings are not valid: {exc}"])
-    warn_unknown_variables(environ)
+    warn_unknown_variables(os.environ)
     return settings
 
 
