@@ -5,10 +5,11 @@ from __future__ import annotations
 import uvicorn
 
 from gateway.settings import GatewaySettings
+from shared.config_errors import load_settings
 
 
 def main() -> None:
-    settings = GatewaySettings()
+    settings = load_settings(GatewaySettings)
     uvicorn.run(
         "gateway.main:create_app",
         factory=True,

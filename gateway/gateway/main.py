@@ -34,6 +34,7 @@ from gateway.stages.usage import UsageStage
 from gateway.system import SystemEndpoints
 from gateway.tokens import TokenCache
 from gateway.usage import UsageRecorder
+from shared.config_errors import load_settings
 from shared.events.link import NatsLink
 from shared.identity import IdentityCodec
 from shared.observability import tracing
@@ -222,7 +223,7 @@ class Gateway:
 
 
 def create_app(settings: GatewaySettings | None = None) -> Gateway:
-    settings = settings or GatewaySettings()
+    settings = settings or load_settings(GatewaySettings)
     setup_logging(service=settings.service_name, level=settings.log_level, log_format=settings.log_format)
     tracing.setup(settings)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per proxied request otherwise

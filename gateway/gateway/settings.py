@@ -54,7 +54,6 @@ class GatewaySettings(PlatformSettings):
     usage_flush_seconds: float = 2.0
     modules_cache_seconds: float = 30.0
 
-    app_version: str = "5.10.0"
     timezone: str = "Europe/Rome"
     trust_forwarded_for: bool = False
 
@@ -66,4 +65,6 @@ class GatewaySettings(PlatformSettings):
     @field_validator("rate_limit_per_minute", "rate_limit_per_hour", "login_rate_limit_per_minute")
     @classmethod
     def _at_least_one(cls, value: int) -> int:
-        return max(1, value)
+        if value < 1:
+            raise ValueError("a whole number of requests, 1 or more")
+        return value

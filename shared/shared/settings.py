@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 # Every service of the platform, in the order the gateway loads and reports them.
 SERVICES = ("auth", "tracking", "crm", "inventory", "reporting", "integrations")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class PlatformSettings(BaseSettings):
@@ -43,6 +45,8 @@ class PlatformSettings(BaseSettings):
     # collector's base URL) | console. Trace ids reach the logs either way.
     otel_exporter: Literal["none", "otlp", "console"] = "none"
     otel_endpoint: str | None = None
+    # The release every process reports: the gateway's /info and auth's version check.
+    app_version: str = "5.10.0"
 
     # Base URL of each service; None (or empty) = not deployed. A service reaches the owners of
     # its replicas here (catch-up before a decision) and the gateway routes to them.
@@ -63,13 +67,38 @@ class PlatformSettings(BaseSettings):
             return None
         return value.strip().rstrip("/")
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _known_log_level(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().upper() in LOG_LEVELS:
+            return value.strip().upper()
+        raise ValueError(f"one of {', '.join(LOG_LEVELS)} (any case)")
+
+    @field_validator("app_version", mode="before")
+    @classmethod
+    def _blank_version_is_default(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return cls.model_fields["app_version"].default
+        return value.strip() if isinstance(value, str) else value
+
+    # Declared by the processes that have an app time zone; checked here for all of them, so a
+    # zone the tz database does not know stops the process at start, not a request later.
+    @field_validator("timezone", check_fields=False)
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError("a time zone of the tz database, e.g. Europe/Rome or UTC") from None
+        return value
+
     @field_validator("identity_secret")
     @classmethod
     def _real_secret(cls, value: SecretStr) -> SecretStr:
         raw = value.get_secret_value()
         # a length floor also refuses the usual stand-ins ("changeme", "secret" …)
         if len(raw) < 32:
-            raise ValueError("TT_IDENTITY_SECRET must be a real secret of at least 32 characters")
+            raise ValueError("a real secret of at least 32 characters")
         return value
 
     def service_urls(self) -> dict[str, str]:
