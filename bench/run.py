@@ -16,10 +16,11 @@
    movements in the ledger.
 7. Webhooks (`bench/webhooks_load.py`): the lag from a time entry's 201 to its webhook arriving at
    a local receiver, and deliveries per second.
-8. Event apply (`bench/apply_load.py`): events/s with which reporting (entries and rollups) and
-   auth (`total_hours`) work off a backlog of 20,000 time-entry events, then `verify` and
-   `verify --from-stream`. It runs right after part 5, before the read model is seeded (the
-   stream must hold the read model's whole history for `--from-stream`).
+8. Event apply (`bench/apply_load.py`): events/s with which reporting (entries and rollups),
+   auth (`total_hours`) and integrations (webhook deliveries, no subscription yet) work off a
+   backlog of 20,000 time-entry events, then `verify` and `verify --from-stream`. It runs right
+   after part 5, before the read model is seeded (the stream must hold the read model's whole
+   history for `--from-stream`).
 
 `--only consistency` runs the stack and part 5 alone (a quick look at the catch-up cost);
 `--only apply` the stack and part 8 alone.
@@ -232,8 +233,9 @@ def main() -> None:
             return
         admin_id = httpx.get(gateway.url + path, headers=gateway_headers).json()["user"]["id"]
         applied = apply_bench.run(
-            env=env, tracking_db=tracking_db, auth_db=db_url, reporting=reporting, auth=auth, user_id=admin_id
-        )
+            env=env, tracking_db=tracking_db, auth_db=db_url, user_id=admin_id,
+            consumers={"reporting": reporting, "auth": auth, "integrations": started["integrations"]},
+        )  # fmt: skip
         if args.only == "apply":
             print_apply(applied)
             return
