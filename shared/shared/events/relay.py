@@ -26,6 +26,31 @@ _LOCKED_RETRY_SECONDS = 0.05
 _KEEP_PUBLISHED = "7 days"
 _PURGE_EVERY_SECONDS = 600
 _FLUSH_POLL_SECONDS = 0.005
+_ACK_TIMEOUT_SECONDS = 5.0
+
+
+class PublishIncomplete(Exception):
+    """Some events of a batch were not acknowledged: they stay unpublished for the next pass."""
+
+
+async def _publish_in_order(js, rows) -> int:
+    """Publish the rows pipelined (all sent, then the acknowledgements awaited: several times
+    cheaper than one round trip each), in order on one connection, so the stream keeps their
+    order. Returns how many, from the first, JetStream acknowledged; only those count as
+    published. Any after a failure that did land are published again by the next pass and
+    dropped by the stream as duplicates of their message id (an event may then follow a
+    later one: consumers order by event time, never by arrival)."""
+    futures = [
+        await js.publish_async(subject, payload.encode(), headers={"Nats-Msg-Id": event_id})
+        for _, event_id, subject, payload in rows
+    ]
+    if futures:
+        await asyncio.wait(futures, timeout=_ACK_TIMEOUT_SECONDS)
+    # every outcome read (an exception left unread is logged as never retrieved)
+    acked = [f.done() and not f.cancelled() and f.exception() is None for f in futures]
+    for future in futures:
+        future.cancel()  # an unanswered one frees its slot in the client's pending window
+    return acked.index(False) if False in acked else len(acked)
 
 
 class OutboxRelay:
@@ -105,13 +130,14 @@ class OutboxRelay:
             rows = await asyncio.to_thread(self._claim, conn)
             if rows is None:
                 return None
-            for _, event_id, subject, payload in rows:
-                await js.publish(subject, payload.encode(), headers={"Nats-Msg-Id": event_id}, timeout=2)
-            if rows:
-                await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows])
+            acknowledged = await _publish_in_order(js, rows)
+            if acknowledged:
+                await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows[:acknowledged]])
                 self._published.set()
             else:
                 await asyncio.to_thread(conn.rollback)
+            if acknowledged < len(rows):
+                raise PublishIncomplete(f"{len(rows) - acknowledged} of {len(rows)} events not acknowledged")
             return len(rows)
         finally:
             await asyncio.to_thread(conn.close)
