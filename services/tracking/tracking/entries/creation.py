@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import Enum
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -286,9 +287,9 @@ def run_checks(
     return attempt
 
 
-def new_row(session: Session, new: NewEntry, *, rounding: Rounding | None = None) -> TimeEntry:
-    """The row of a checked entry; a completed one gets its duration (§1.4), rounded by the
-    owner's preference (`rounding`, when the caller read it already)."""
+def new_values(session: Session, new: NewEntry, *, rounding: Rounding | None = None) -> dict[str, Any]:
+    """The row values of a checked entry; a completed one gets its duration (§1.4), rounded by
+    the owner's preference (`rounding`, when the caller read it already)."""
     breaks = max(0, new.break_seconds)
     duration = None
     if new.end_time is not None:
@@ -296,4 +297,8 @@ def new_row(session: Session, new: NewEntry, *, rounding: Rounding | None = None
         duration = net_seconds(new.start_time, new.end_time, breaks, rounding)
     # a shallow copy of the fields (asdict deep-copies every datetime)
     values = {field.name: getattr(new, field.name) for field in fields(NewEntry)}
-    return TimeEntry(**values | {"break_seconds": breaks, "duration_seconds": duration})
+    return values | {"break_seconds": breaks, "duration_seconds": duration}
+
+
+def new_row(session: Session, new: NewEntry) -> TimeEntry:
+    return TimeEntry(**new_values(session, new))

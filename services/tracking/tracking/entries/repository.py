@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
@@ -108,14 +110,19 @@ def latest_end_starting_between(session: Session, user_id: int, start: datetime,
 ENTRY_COLUMNS = tuple(column.key for column in TimeEntry.__table__.columns)
 
 
-def insert_entries(session: Session, rows: list[TimeEntry]) -> None:
-    """New (transient) rows in one COPY; each gets its id, in order, and its timestamps first."""
+def insert_entries(session: Session, values: list[dict[str, Any]]) -> list[SimpleNamespace]:
+    """New rows in one COPY, each given its id (in order) and its timestamps. Returned as plain
+    objects with the row's attributes, for serialization: building ORM instances for a few
+    thousand rows nobody changes afterwards costs more than the COPY."""
     ids = session.scalars(
         select(func.nextval(func.pg_get_serial_sequence(TimeEntry.__tablename__, "id"))).select_from(
-            func.generate_series(1, len(rows))
+            func.generate_series(1, len(values))
         )
     ).all()
     now = utcnow()
-    for row, entry_id in zip(rows, sorted(ids), strict=True):
-        row.id, row.created_at, row.updated_at = entry_id, now, now
+    rows = [
+        SimpleNamespace(**row, id=entry_id, paused_at=None, created_at=now, updated_at=now)
+        for row, entry_id in zip(values, sorted(ids), strict=True)
+    ]
     copy_rows(session, TimeEntry.__tablename__, ENTRY_COLUMNS, ([getattr(r, c) for c in ENTRY_COLUMNS] for r in rows))
+    return rows

@@ -136,8 +136,7 @@ def create_entries(
 def _insert_all(session: Session, news: list[NewEntry], *, actor: Identity) -> None:
     replicas.remember_caller(session, actor)
     rounding = replicas.rounding_for(session, news[0].user_id)
-    rows = [creation.new_row(session, new, rounding=rounding) for new in news]
-    repository.insert_entries(session, rows)
+    rows = repository.insert_entries(session, [creation.new_values(session, new, rounding=rounding) for new in news])
     names = names_for(session, rows)
     created = [(row.id, serialize_entry(row, names)) for row in rows]
     events.emit_many(session, "time_entry", "created", created, actor=actor)
