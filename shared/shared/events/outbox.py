@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, insert
@@ -10,11 +11,16 @@ from sqlalchemy.orm import Session
 
 from shared.db import TZDateTime, on_commit, utcnow
 from shared.events.envelope import EventEnvelope
+from shared.events.tracing import current_trace_headers
 from shared.identity import Identity
 
 OUTBOX_TABLE = "outbox"
 PROCESSED_EVENTS_TABLE = "processed_events"
 _WAKE_KEY = "outbox_wake"
+# The NATS headers an event travels with besides its id (the recording request's trace
+# context) are kept in the stored payload under this key; the relay sends them as headers
+# and the envelope alone as the message body.
+HEADERS_KEY = "_headers"
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -51,11 +57,12 @@ def actor_of(identity: Identity | None) -> dict[str, Any] | None:
 
 def _queue(session: Session, envelopes: list[EventEnvelope]) -> None:
     table = _outbox_for(session)
+    headers = current_trace_headers()
     rows = [
         {
             "event_id": envelope.id,
             "subject": envelope.type,
-            "payload": envelope.model_dump(mode="json"),
+            "payload": _stored(envelope, headers),
             "created_at": envelope.occurred_at,
         }
         for envelope in envelopes
@@ -64,6 +71,20 @@ def _queue(session: Session, envelopes: list[EventEnvelope]) -> None:
     wake = session.info.get(_WAKE_KEY)
     if wake is not None:
         on_commit(session, wake)
+
+
+def _stored(envelope: EventEnvelope, headers: dict[str, str]) -> dict[str, Any]:
+    payload = envelope.model_dump(mode="json")
+    if headers:
+        payload[HEADERS_KEY] = headers
+    return payload
+
+
+def message_of(event_id: str, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    """A stored row as a NATS message: the envelope as the body; its headers, with the event id
+    as `Nats-Msg-Id` (JetStream drops a re-publish)."""
+    headers = payload.pop(HEADERS_KEY, None) or {}
+    return json.dumps(payload).encode(), {**headers, "Nats-Msg-Id": event_id}
 
 
 def record_many(

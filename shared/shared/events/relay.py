@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
+import time
 import zlib
 
 from sqlalchemy import Engine, Table, func, select, text, update
 
 from shared.events.link import NatsLink
+from shared.events.metrics import OutboxMetrics
+from shared.events.outbox import message_of
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,9 @@ _LOCKED_RETRY_SECONDS = 0.05
 _KEEP_PUBLISHED = "7 days"
 _PURGE_EVERY_SECONDS = 600
 _FLUSH_POLL_SECONDS = 0.005
+# While the relay cannot publish (NATS away, another replica holds the lock) it counts the
+# backlog with a query at most this often; when it empties the outbox it knows without one.
+_BACKLOG_QUERY_SECONDS = 5.0
 
 
 class OutboxRelay:
@@ -39,6 +44,8 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._published = asyncio.Event()  # set after each published batch: flush() re-checks
         self._next_purge = 0.0
+        self.metrics = OutboxMetrics(link.name)
+        self._next_backlog_query = 0.0
 
     async def flush(self, timeout: float) -> bool:
         """True once every event committed before the call is on the stream (a reader that
@@ -87,14 +94,17 @@ class OutboxRelay:
             except Exception as exc:  # noqa: BLE001 - NATS or the DB down: keep rows, retry later
                 log.warning("outbox relay: %s; will retry", exc)
                 delay = self.poll_seconds
+                await self._measure_backlog()
 
     async def drain(self) -> float:
         """Publish until the outbox is empty; returns how long to wait before the next pass."""
         while True:
             published = await self._publish_batch()
             if published is None:
+                await self._measure_backlog()  # another replica's relay is publishing
                 return _LOCKED_RETRY_SECONDS
             if published < _BATCH:
+                self.metrics.observe(0, 0)  # everything committed before the claim is out
                 await self._purge_if_due()
                 return self.poll_seconds
 
@@ -106,7 +116,8 @@ class OutboxRelay:
             if rows is None:
                 return None
             for _, event_id, subject, payload in rows:
-                await js.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": event_id}, timeout=2)
+                body, headers = message_of(event_id, payload)
+                await js.publish(subject, body, headers=headers, timeout=2)
             if rows:
                 await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows])
                 self._published.set()
@@ -122,6 +133,26 @@ class OutboxRelay:
             return
         self._next_purge = now + _PURGE_EVERY_SECONDS
         await asyncio.to_thread(self._purge)
+
+    async def _measure_backlog(self) -> None:
+        now = time.monotonic()
+        if now < self._next_backlog_query:
+            return
+        self._next_backlog_query = now + _BACKLOG_QUERY_SECONDS
+        try:
+            self.metrics.observe(*await asyncio.to_thread(self._backlog))
+        except Exception as exc:  # noqa: BLE001 - the database is away too: the gauges keep their value
+            log.debug("outbox backlog not measured: %r", exc)
+
+    def _backlog(self) -> tuple[int, float]:
+        """Unpublished rows and the age of the oldest (the partial index holds just those)."""
+        t = self.table
+        query = select(
+            func.count(), func.coalesce(func.extract("epoch", func.now() - func.min(t.c.created_at)), 0)
+        ).where(t.c.published_at.is_(None))
+        with self.engine.connect() as conn:
+            count, age = conn.execute(query).one()
+        return count, max(float(age), 0.0)
 
     def _purge(self) -> None:
         t = self.table
