@@ -28,8 +28,8 @@ _LOCKED_RETRY_SECONDS = 0.05
 _KEEP_PUBLISHED = "7 days"
 _PURGE_EVERY_SECONDS = 600
 _FLUSH_POLL_SECONDS = 0.005
-# While the relay cannot publish (NATS away, another replica holds the lock) it counts the
-# backlog with a query at most this often; when it empties the outbox it knows without one.
+# Unless the relay emptied the outbox meanwhile (then it knows), the backlog gauges are
+# refreshed by a query this often: NATS away, another replica holding the lock, a long drain.
 _BACKLOG_QUERY_SECONDS = 5.0
 
 
@@ -45,7 +45,7 @@ class OutboxRelay:
         self._published = asyncio.Event()  # set after each published batch: flush() re-checks
         self._next_purge = 0.0
         self.metrics = OutboxMetrics(link.name)
-        self._next_backlog_query = 0.0
+        self._emptied_at = float("-inf")
 
     async def flush(self, timeout: float) -> bool:
         """True once every event committed before the call is on the stream (a reader that
@@ -80,31 +80,34 @@ class OutboxRelay:
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
+        watcher = asyncio.create_task(self._watch_backlog(), name="outbox-backlog")
         delay = self.poll_seconds
-        while True:
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
-            except TimeoutError:
-                pass
-            self._wakeup.clear()
-            try:
-                delay = await self.drain()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - NATS or the DB down: keep rows, retry later
-                log.warning("outbox relay: %s; will retry", exc)
-                delay = self.poll_seconds
-                await self._measure_backlog()
+        try:
+            while True:
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+                self._wakeup.clear()
+                try:
+                    delay = await self.drain()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - NATS or the DB down: keep rows, retry later
+                    log.warning("outbox relay: %s; will retry", exc)
+                    delay = self.poll_seconds
+        finally:
+            watcher.cancel()
 
     async def drain(self) -> float:
         """Publish until the outbox is empty; returns how long to wait before the next pass."""
         while True:
             published = await self._publish_batch()
             if published is None:
-                await self._measure_backlog()  # another replica's relay is publishing
                 return _LOCKED_RETRY_SECONDS
             if published < _BATCH:
                 self.metrics.observe(0, 0)  # everything committed before the claim is out
+                self._emptied_at = time.monotonic()
                 await self._purge_if_due()
                 return self.poll_seconds
 
@@ -134,15 +137,17 @@ class OutboxRelay:
         self._next_purge = now + _PURGE_EVERY_SECONDS
         await asyncio.to_thread(self._purge)
 
-    async def _measure_backlog(self) -> None:
-        now = time.monotonic()
-        if now < self._next_backlog_query:
-            return
-        self._next_backlog_query = now + _BACKLOG_QUERY_SECONDS
-        try:
-            self.metrics.observe(*await asyncio.to_thread(self._backlog))
-        except Exception as exc:  # noqa: BLE001 - the database is away too: the gauges keep their value
-            log.debug("outbox backlog not measured: %r", exc)
+    async def _watch_backlog(self) -> None:
+        """Beside the publishing loop, which may wait on NATS for as long as it is away: a
+        relay that emptied the outbox lately knows the backlog is 0; otherwise it counts."""
+        while True:
+            await asyncio.sleep(_BACKLOG_QUERY_SECONDS)
+            if time.monotonic() - self._emptied_at < _BACKLOG_QUERY_SECONDS:
+                continue
+            try:
+                self.metrics.observe(*await asyncio.to_thread(self._backlog))
+            except Exception as exc:  # noqa: BLE001 - the database is away too: the gauges keep their value
+                log.debug("outbox backlog not measured: %r", exc)
 
     def _backlog(self) -> tuple[int, float]:
         """Unpublished rows and the age of the oldest (the partial index holds just those)."""
