@@ -107,7 +107,8 @@ class DurableConsumer:
             try:
                 batch.append((msg, EventEnvelope.from_json(msg.data)))
             except ValidationError as exc:
-                event_id = (msg.headers or {}).get("Nats-Msg-Id", "?")
+                # it can never apply: no retries; named by its message id, else its position
+                event_id = (msg.headers or {}).get("Nats-Msg-Id") or f"seq-{msg.metadata.sequence.stream}"
                 await self._dead_letter(msg, event_id, f"malformed envelope: {error_text(exc)}")
         if len(batch) > 1:
             traced = {envelope.id: msg.headers for msg, envelope in batch if tracing.traced(msg.headers)}
@@ -155,10 +156,15 @@ class DurableConsumer:
 
     async def _dead_letter(self, msg: Msg, event_id: str, error: str) -> None:
         """To the dead-letter stream, then terminated here. If the dead letter cannot be
-        published the message stays unacknowledged and comes back."""
+        published the message comes back later and is tried again."""
         deliveries = msg.metadata.num_delivered
-        js = await self.link.jetstream()
-        await publish_dead_letter(js, msg, durable=self.name, event_id=event_id, deliveries=deliveries, error=error)
+        try:
+            js = await self.link.jetstream()
+            await publish_dead_letter(js, msg, durable=self.name, event_id=event_id, deliveries=deliveries, error=error)
+        except Exception as exc:  # noqa: BLE001 - NATS trouble: keep the event on the stream
+            log.warning("consumer %s: dead letter for event %s not published: %r", self.name, event_id, exc)
+            await msg.nak(delay=_RETRY_DELAY_SECONDS)
+            return
         await msg.term()
         self.metrics.dead_letters.inc()
         log.error(

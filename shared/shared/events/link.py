@@ -114,19 +114,25 @@ async def ensure_stream(
     if limits is None:
         return
     wanted = _with_limits(config, limits)
-    if _limits_of(wanted) != _limits_of(config):
-        log.info("stream %s: applying limits %s", stream, limits)
+    if _limits_of(wanted) == _limits_of(config):
+        return
+    log.info("stream %s: applying limits %s", stream, limits)
+    try:
         await js.update_stream(wanted)
+    except BadRequestError as exc:  # e.g. more replicas than JetStream nodes: events flow on as before
+        log.error("stream %s: limits %s refused by NATS (%s); keeping its configuration", stream, limits, exc)
 
 
 def _with_limits(config: StreamConfig, limits: StreamLimits) -> StreamConfig:
     # A full stream refuses new events (they wait in the outbox) rather than drop old history.
+    # JetStream wants the duplicate window within the age limit.
+    window = min(DUPLICATE_WINDOW_SECONDS, limits.max_age_seconds or DUPLICATE_WINDOW_SECONDS)
     return config.evolve(
         num_replicas=limits.replicas,
         max_age=limits.max_age_seconds,
         max_bytes=limits.max_bytes,
         discard=DiscardPolicy.NEW if limits.max_bytes > 0 else DiscardPolicy.OLD,
-        duplicate_window=DUPLICATE_WINDOW_SECONDS,
+        duplicate_window=window,
     )
 
 

@@ -147,3 +147,32 @@ def test_a_database_outage_never_sends_events_to_the_dead_letters(engine, infra_
     asyncio.run(scenario())
     assert names(engine, tag) == [f"{tag}-survivor"]
     assert sample("tt_consumer_dead_letters_total", c) == 0
+
+
+def test_a_message_that_is_no_event_envelope_goes_to_the_dead_letters_at_once(engine, infra_urls):
+    subject = f"tt.demo.dlqraw{uuid.uuid4().hex[:6]}.added"
+    c = new_consumer(engine, infra_urls, lambda session, envelope: None, max_deliver=5, subject=subject)
+    dlq_subject = f"ttdlq.{c.name}.{subject}"
+
+    async def scenario():
+        js = await c.link.jetstream()
+        await js.publish(subject, b"not an envelope")
+        task = asyncio.create_task(c.run())
+        try:
+
+            async def dead_lettered():
+                return (await js.stream_info(DEAD_LETTER_STREAM, subjects_filter=dlq_subject)).state.subjects
+
+            await until(dead_lettered, 5)
+            return await js.get_last_msg(DEAD_LETTER_STREAM, dlq_subject)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await js.delete_consumer(c.link.stream, c.name)
+            await c.link.close()
+
+    letter = asyncio.run(scenario())
+    assert letter.data == b"not an envelope"
+    assert letter.headers["Tt-Deliveries"] == "1"
+    assert letter.headers["Tt-Error"].startswith("malformed envelope: ValidationError")
+    assert sample("tt_consumer_dead_letters_total", c) == 1

@@ -92,3 +92,25 @@ def test_the_link_creates_the_dead_letter_stream_outside_the_event_subjects(infr
     dead_letters, events = asyncio.run(run())
     assert dead_letters.config.subjects == ["ttdlq.>"]
     assert events.config.subjects == list(EVENT_SUBJECTS)
+
+
+def test_an_age_limit_below_the_duplicate_window_shortens_the_window(infra_urls):
+    async def steps(js, name, subjects):
+        await ensure_stream(js, name, subjects, StreamLimits(max_age_seconds=300))
+        return (await js.stream_info(name)).config
+
+    config = scenario(infra_urls, steps)
+    assert (config.max_age, config.duplicate_window) == (300, 300)
+
+
+def test_the_replica_count_is_applied_to_an_existing_stream(infra_urls):
+    """(A single server keeps one copy whatever it says; a cluster places the count.)"""
+
+    async def steps(js, name, subjects):
+        await ensure_stream(js, name, subjects, StreamLimits())
+        await ensure_stream(js, name, subjects, StreamLimits(replicas=3))
+        await js.publish(subjects[0].replace(">", "still"), b"{}")
+        return await js.stream_info(name)
+
+    info = scenario(infra_urls, steps)
+    assert info.config.num_replicas == 3 and info.state.messages == 1
