@@ -10,6 +10,7 @@ terminated on the stream, so the consumer moves on (`shared.events.deadletter`).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -60,7 +61,6 @@ class DurableConsumer:
         self.link = link
         self.batch = batch
         self.max_deliver = max_deliver
-        self.metrics = ConsumerMetrics(link.name, name)
         # RETURNING makes SQLAlchemy send the rows as multi-row VALUES (insertmanyvalues).
         self._record = insert(processed).on_conflict_do_nothing().returning(processed.c.event_id)
         # Only used when the durable is first created; an existing one keeps its position.
@@ -69,6 +69,11 @@ class DurableConsumer:
             if replay_since is None
             else ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=replay_since)
         )
+
+    @functools.cached_property
+    def metrics(self) -> ConsumerMetrics:
+        """Made on first use by `run`: `apply` and `apply_all` need no link."""
+        return ConsumerMetrics(self.link.name, self.name)
 
     async def run(self) -> None:
         while True:
