@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import uvicorn
 
 from gateway.settings import GatewaySettings
@@ -14,7 +12,7 @@ def main() -> None:
     uvicorn.run(
         "gateway.main:create_app",
         factory=True,
-        host=os.environ.get("TT_BIND_HOST", "127.0.0.1"),
+        host=settings.bind_host,
         port=settings.gateway_port,
         loop="uvloop",
         http="httptools",

@@ -12,6 +12,10 @@ __all__ = ["SERVICES", "GatewaySettings"]
 class GatewaySettings(PlatformSettings):
     service_name: str = "gateway"
     gateway_port: int = 8000
+    # Prometheus scrapes GET /metrics here, on the bind host; never on the public port. 0: none.
+    gateway_metrics_port: int = 9100
+    # The address both listeners bind (TT_BIND_HOST).
+    bind_host: str = "127.0.0.1"
 
     # The other services' URLs come from the base settings; auth is expected by default.
     auth_url: str | None = "http://127.0.0.1:8001"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,12 @@ class PlatformSettings(BaseSettings):
     # Messages a durable consumer fetches and applies in one transaction (at most).
     consumer_batch: int = Field(default=500, ge=1)
     log_level: str = "INFO"
+    # json: one JSON object a line (collectors parse it); text: plain lines for a terminal.
+    log_format: Literal["json", "text"] = "json"
+    # Spans are exported only when asked: none | otlp (OTLP/HTTP to `otel_endpoint`, the
+    # collector's base URL) | console. Trace ids reach the logs either way.
+    otel_exporter: Literal["none", "otlp", "console"] = "none"
+    otel_endpoint: str | None = None
 
     # Base URL of each service; None (or empty) = not deployed. A service reaches the owners of
     # its replicas here (catch-up before a decision) and the gateway routes to them.

@@ -19,8 +19,8 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import String, Table, bindparam, func, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from shared.events import tracing
@@ -62,7 +62,14 @@ class DurableConsumer:
         self.batch = batch
         self.max_deliver = max_deliver
         # RETURNING makes SQLAlchemy send the rows as multi-row VALUES (insertmanyvalues).
-        self._record = insert(processed).on_conflict_do_nothing().returning(processed.c.event_id)
+        # One array parameter for a whole batch's ids (a multi-row VALUES would bind one per id).
+        ids = func.unnest(bindparam("ids", type_=ARRAY(String)))
+        self._record = (
+            insert(processed)
+            .from_select(["consumer", "event_id", "processed_at"], select(literal(name), ids, func.now()))
+            .on_conflict_do_nothing()
+            .returning(processed.c.event_id)
+        )
         # Only used when the durable is first created; an existing one keeps its position.
         self.config = (
             None
@@ -215,8 +222,7 @@ class DurableConsumer:
         if not first:
             return []
         # Sorted: concurrent replicas of a consumer take the ids' row locks in one order.
-        rows = [{"consumer": self.name, "event_id": event_id} for event_id in sorted(first)]
-        recorded = set(session.connection().execute(self._record, rows).scalars())
+        recorded = set(session.connection().execute(self._record, {"ids": sorted(first)}).scalars())
         return [envelope for event_id, envelope in first.items() if event_id in recorded]
 
     def _handle_in(self, session: Session, envelope: EventEnvelope, headers: Headers | None) -> bool:

@@ -14,11 +14,12 @@ import logging
 import time
 import zlib
 
-from sqlalchemy import Engine, Table, func, select, text, update
+from sqlalchemy import BigInteger, Engine, Table, Text, any_, bindparam, cast, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.events.link import NatsLink
 from shared.events.metrics import OutboxMetrics
-from shared.events.outbox import message_of
+from shared.events.outbox import HEADERS_KEY
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +119,10 @@ class OutboxRelay:
             rows = await asyncio.to_thread(self._claim, conn)
             if rows is None:
                 return None
-            for _, event_id, subject, payload in rows:
-                body, headers = message_of(event_id, payload)
-                await js.publish(subject, body, headers=headers, timeout=2)
+            for _, event_id, subject, body, headers in rows:
+                await js.publish(
+                    subject, body.encode(), headers={**(headers or {}), "Nats-Msg-Id": event_id}, timeout=2
+                )
             if rows:
                 await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows])
                 self._published.set()
@@ -170,13 +172,26 @@ class OutboxRelay:
             conn.rollback()
             return None
         t = self.table
+        # the envelope as PostgreSQL's JSON text (published as is, never parsed here) and apart
+        # from it the headers it travels with (its trace context, when it has one)
         return conn.execute(
-            select(t.c.id, t.c.event_id, t.c.subject, t.c.payload)
+            select(
+                t.c.id,
+                t.c.event_id,
+                t.c.subject,
+                cast(t.c.payload.op("-")(cast(HEADERS_KEY, Text)), Text),
+                t.c.payload[HEADERS_KEY],
+            )
             .where(t.c.published_at.is_(None))
             .order_by(t.c.id)
             .limit(_BATCH)
         ).all()
 
     def _mark_published(self, conn, ids: list[int]) -> None:
-        conn.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now()))
+        # one array parameter, not an IN list of hundreds (which the driver parses out of the text)
+        conn.execute(
+            update(self.table)
+            .where(self.table.c.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger))))
+            .values(published_at=func.now())
+        )
         conn.commit()

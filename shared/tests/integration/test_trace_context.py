@@ -12,7 +12,7 @@ from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from sqlalchemy import create_engine, select
 
 from shared.db import new_sessionmaker
-from shared.events import record
+from shared.events import record, record_many
 from shared.events.consumer import DurableConsumer
 from shared.events.link import NatsLink
 from shared.events.outbox import session_info
@@ -43,10 +43,13 @@ def test_a_traceparent_recorded_with_an_event_is_the_parent_of_its_handler(engin
     sessions.configure(info=session_info(outbox, relay.wake))
     with sessions() as session, session.begin(), trace.use_span(request_span()):
         traced = record(session, source="demo", type=subject, entity_id=1, data={"id": 1})
+        bulk = record_many(session, source="demo", type=subject, items=[(3, {"id": 3}), (4, {"id": 4})])
     with sessions() as session, session.begin():
         untraced = record(session, source="demo", type=subject, entity_id=2, data={"id": 2})
     with engine.connect() as conn:
         stored = conn.scalar(select(outbox.c.payload).where(outbox.c.event_id == traced.id))
+        stored_bulk = conn.scalars(select(outbox.c.payload).where(outbox.c.event_id.in_([e.id for e in bulk])))
+        assert [p["_headers"] for p in stored_bulk] == [stored["_headers"]] * 2  # the COPY path too
     assert stored["_headers"]["traceparent"] == f"00-{TRACE_ID:032x}-{SPAN_ID:016x}-01"
 
     handled: dict[str, SpanContext] = {}
@@ -64,7 +67,7 @@ def test_a_traceparent_recorded_with_an_event_is_the_parent_of_its_handler(engin
         js = await link.jetstream()
         try:
             for _ in range(100):
-                if len(handled) == 2:
+                if len(handled) == 4:
                     break
                 await asyncio.sleep(0.1)
             return await _first(js, link.stream, subject)
@@ -76,7 +79,7 @@ def test_a_traceparent_recorded_with_an_event_is_the_parent_of_its_handler(engin
             await link.close()
 
     published = asyncio.run(scenario())
-    assert handled[traced.id].trace_id == TRACE_ID
+    assert [handled[e.id].trace_id for e in (traced, *bulk)] == [TRACE_ID] * 3
     assert not handled[untraced.id].is_valid  # recorded outside a trace: no span, no parent
     assert published.headers["traceparent"] == stored["_headers"]["traceparent"]
     assert "_headers" not in json.loads(published.data)  # the body is the envelope alone

@@ -10,7 +10,7 @@ checks and creates the row."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import Enum
 from functools import cached_property
@@ -291,4 +291,6 @@ def new_row(session: Session, new: NewEntry, *, rounding: Rounding | None = None
     if new.end_time is not None:
         rounding = rounding or rounding_for(session, new.user_id)
         duration = net_seconds(new.start_time, new.end_time, breaks, rounding)
-    return TimeEntry(**asdict(new) | {"break_seconds": breaks, "duration_seconds": duration})
+    # a shallow copy of the fields (asdict deep-copies every datetime)
+    values = {field.name: getattr(new, field.name) for field in fields(NewEntry)}
+    return TimeEntry(**values | {"break_seconds": breaks, "duration_seconds": duration})

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from shared.db import copy_rows, utcnow
 from shared.inputs import row_id
 from tracking.entries.filters import EntryFilters
 from tracking.models import Project, Task, TimeEntry
@@ -102,3 +103,19 @@ def latest_end_starting_between(session: Session, user_id: int, start: datetime,
         TimeEntry.start_time < end,
     )
     return session.scalar(stmt)
+
+
+ENTRY_COLUMNS = tuple(column.key for column in TimeEntry.__table__.columns)
+
+
+def insert_entries(session: Session, rows: list[TimeEntry]) -> None:
+    """New (transient) rows in one COPY; each gets its id, in order, and its timestamps first."""
+    ids = session.scalars(
+        select(func.nextval(func.pg_get_serial_sequence(TimeEntry.__tablename__, "id"))).select_from(
+            func.generate_series(1, len(rows))
+        )
+    ).all()
+    now = utcnow()
+    for row, entry_id in zip(rows, sorted(ids), strict=True):
+        row.id, row.created_at, row.updated_at = entry_id, now, now
+    copy_rows(session, TimeEntry.__tablename__, ENTRY_COLUMNS, ([getattr(r, c) for c in ENTRY_COLUMNS] for r in rows))

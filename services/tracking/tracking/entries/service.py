@@ -135,8 +135,7 @@ def _insert_all(session: Session, news: list[NewEntry], *, actor: Identity) -> N
     replicas.remember_caller(session, actor)
     rounding = replicas.rounding_for(session, news[0].user_id)
     rows = [creation.new_row(session, new, rounding=rounding) for new in news]
-    session.add_all(rows)
-    session.flush()
+    repository.insert_entries(session, rows)
     names = names_for(session, rows)
     created = [(row.id, serialize_entry(row, names)) for row in rows]
     events.emit_many(session, "time_entry", "created", created, actor=actor)
