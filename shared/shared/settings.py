@@ -33,6 +33,21 @@ class PlatformSettings(BaseSettings):
     # A new durable consumer reads the stream from its start (replicas catch up on all history);
     # set, it starts at this instant instead (test stacks on a NATS that keeps older runs' events).
     nats_replay_since: datetime | None = None
+    # The stream is the platform's event history: a new durable consumer (a new reporting
+    # deployment, a new consumer in a service, a changed durable prefix) replays it from its
+    # start, and reporting's replay check reads it whole; the outbox keeps published rows only
+    # 7 days, so nothing else can rebuild older history. Hence no age or size limit by default.
+    # A limit bounds the disk at the cost of that history: a consumer created later, or stopped
+    # for longer than the age, misses what was dropped; when the size is reached the stream
+    # refuses new events (they wait in the outbox, `tt_outbox_backlog` rises) rather than drop
+    # old ones silently. Replicas: 1 on a single NATS server, 3 on a cluster. The dead-letter
+    # stream gets the same limits.
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    nats_stream_max_age_seconds: float = Field(default=0, ge=0)  # 0 = keep every event
+    nats_stream_max_bytes: int = Field(default=-1, ge=-1)  # -1 = no size limit
+    # Deliveries of an event whose handler keeps failing before it goes to the dead-letter
+    # stream (`TT_DLQ`, subjects `ttdlq.<durable>.<subject>`) and the consumer moves on.
+    consumer_max_deliver: int = Field(default=5, ge=1)
     identity_secret: SecretStr
     identity_ttl_seconds: int = 60
     outbox_poll_seconds: float = 1.0

@@ -96,17 +96,6 @@ ALERTS = REPO / "deploy" / "prometheus" / "alerts.yml"
 PROMETHEUS_SERIES = {"up"}
 # Suffixes the text format gives a family's samples.
 _SUFFIXES = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_count", "_sum", "_created")}
-# The event side's metrics arrive with the events work (shared/shared/events/metrics.py, the
-# integrations' delivery metrics); until it is merged their alerts cannot find them here.
-EVENT_SIDE_METRICS = {
-    "tt_outbox_oldest_age_seconds",
-    "tt_consumer_lag",
-    "tt_consumer_dead_letters_total",
-    "tt_consumer_redeliveries_total",
-    "tt_webhook_deliveries_total",
-}
-
-
 def metric_names(expr: str) -> set[str]:
     """Series names in a PromQL expression (a name followed by a selector, range, comparison…)."""
     return set(re.findall(r"\b(?:tt_\w+|up)\b(?=\s*[{\[)=<>!]|\s*$)", expr))
@@ -135,19 +124,7 @@ def exposed(stack) -> set[str]:
     return exposed_names(stack)
 
 
-@pytest.mark.parametrize(
-    "rule",
-    [
-        pytest.param(
-            rule,
-            id=rule["alert"],
-            marks=[pytest.mark.xfail(strict=True, reason="event metrics not merged yet")]
-            if metric_names(rule["expr"]) & EVENT_SIDE_METRICS
-            else [],
-        )
-        for rule in alert_rules()
-    ],
-)
+@pytest.mark.parametrize("rule", [pytest.param(rule, id=rule["alert"]) for rule in alert_rules()])
 def test_every_alert_names_metrics_a_process_exposes(rule, exposed):
     names = metric_names(rule["expr"])
     assert names, rule["expr"]
