@@ -137,7 +137,7 @@ def test_a_database_outage_never_sends_events_to_the_dead_letters(engine, infra_
         await js.publish(subject, envelope.to_json(), headers={"Nats-Msg-Id": envelope.id})
         task = asyncio.create_task(c.run())
         try:
-            await until(lambda: asyncio.to_thread(lambda: bool(names(engine, tag))), 10)
+            await until(lambda: asyncio.to_thread(lambda: bool(names(engine, tag))), 30)
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
