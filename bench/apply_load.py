@@ -134,19 +134,25 @@ def verify(env: dict[str, str]) -> dict[str, object]:
     return out
 
 
-def run(*, env: dict[str, str], tracking_db: str, auth_db: str, reporting, auth, user_id: int) -> dict:
-    """`reporting` and `auth` are the started ServiceProcesses: stopped, then restarted one at
-    a time. Returns {"rows": [(label, figures)], "auth_exact": bool, "verify": {...}}."""
+# (label, service, durable) of each consumer timed
+TIMED = (
+    ("reporting (entries + 4 rollup levels)", "reporting", "reporting-tracking"),
+    ("auth (total_hours)", "auth", "auth-time-entries"),
+    ("integrations (webhook deliveries, no subscription)", "integrations", "integrations-webhooks"),
+)
+
+
+def run(*, env: dict[str, str], tracking_db: str, auth_db: str, consumers: dict, user_id: int) -> dict:
+    """`consumers`: service name → its started ServiceProcess; each is stopped, then restarted
+    one at a time. Returns {"rows": [(label, figures)], "auth_exact": bool, "verify": {...}}."""
     stream, prefix, nats_url = env.get("TT_NATS_STREAM", "TT"), env["TT_NATS_DURABLE_PREFIX"], env["TT_NATS_URL"]
-    reporting.stop()
-    auth.stop()
+    for proc in consumers.values():
+        proc.stop()
     print(f"publishing {EVENTS:,} time-entry events through tracking's outbox …", flush=True)
     seed(tracking_db, user_id=user_id, n=EVENTS)
     rows = []
-    for label, proc, durable in (
-        ("reporting (entries + 4 rollup levels)", reporting, "reporting-tracking"),
-        ("auth (total_hours)", auth, "auth-time-entries"),
-    ):
+    for label, service, durable in TIMED:
+        proc = consumers[service]
         proc.start()
         rows.append((label, asyncio.run(time_durable(nats_url, stream, prefix + durable))))
     return {"rows": rows, "auth_exact": _auth_exact(auth_db, user_id), "verify": verify(env)}

@@ -47,6 +47,8 @@ class Stack:
     # everything the integrations process logged (at DEBUG): the connectors' secret checks grep it
     integrations_log: Path
     gateway_url: str
+    gateway_log: Path
+    gateway_metrics_url: str
     admin_token: str
 
     def client(self, token: str | None = None, base: str | None = None) -> httpx.Client:
@@ -78,6 +80,8 @@ def gateway_env(base: dict[str, str], auth_url: str, **overrides: str) -> dict[s
         "TT_AUTH_URL": auth_url,
         "TT_TOKEN_CACHE_TTL_SECONDS": "30",
         "TT_RATE_LIMIT_KEY_PREFIX": f"tt-e2e-{uuid.uuid4().hex[:8]}",
+        # each gateway its own: several run side by side here
+        "TT_GATEWAY_METRICS_PORT": str(free_port()),
     }
     env.update({k: str(v) for k, v in overrides.items()})
     return env
@@ -202,6 +206,7 @@ def stack(
     ports = {name: free_port() for name in names}
     urls = {f"TT_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
     gateway_port = free_port()
+    gateway_metrics_port = free_port()
     auth = service_process("auth.main:create_app", {**auth_env, **urls}, port=ports["auth"])
     crm = service_process("crm.main:create_app", {**crm_env, **urls}, port=ports["crm"])
     tracking = service_process("tracking.main:create_app", {**tracking_env, **urls}, port=ports["tracking"])
@@ -220,6 +225,7 @@ def stack(
             TT_RATE_LIMIT_PER_MINUTE=10000,
             TT_RATE_LIMIT_PER_HOUR=100000,
             TT_LOGIN_RATE_LIMIT_PER_MINUTE=10000,
+            TT_GATEWAY_METRICS_PORT=gateway_metrics_port,
         ),
         port=gateway_port,
     )
@@ -236,6 +242,8 @@ def stack(
         integrations_env=integrations_env,
         integrations_log=integrations.log_path,
         gateway_url=gateway.url,
+        gateway_log=gateway.log_path,
+        gateway_metrics_url=f"http://127.0.0.1:{gateway_metrics_port}/metrics",
         admin_token=token,
     )
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import os
-
 import uvicorn
 
 from gateway.settings import GatewaySettings
+from shared.config_errors import load_settings
 
 
 def main() -> None:
-    settings = GatewaySettings()
+    settings = load_settings(GatewaySettings)
     uvicorn.run(
         "gateway.main:create_app",
         factory=True,
-        host=os.environ.get("TT_BIND_HOST", "127.0.0.1"),
+        host=settings.bind_host,
         port=settings.gateway_port,
         loop="uvloop",
         http="httptools",

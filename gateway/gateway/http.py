@@ -15,6 +15,8 @@ from starlette.types import Scope, Send
 from shared.errors import ApiError, status_error_body
 
 if TYPE_CHECKING:
+    from opentelemetry.trace import Span
+
     from gateway.routes.table import Operation
     from gateway.tokens import TokenRecord
 
@@ -30,6 +32,11 @@ class RequestContext:
         "client_ip",
         "started",
         "cors",
+        "template",
+        "arrived",
+        "trace_id",
+        "traceparent",
+        "span",
     )
 
     def __init__(self, client_ip: str) -> None:
@@ -42,6 +49,11 @@ class RequestContext:
         self.client_ip = client_ip
         self.started = False
         self.cors = False
+        self.template: str | None = None  # the gateway's own endpoint answered, for metrics
+        self.arrived = 0.0  # perf_counter at arrival
+        self.trace_id = ""
+        self.traceparent = ""  # forwarded to the service
+        self.span: Span | None = None  # recorded only with an exporter on
 
 
 def context(scope: Scope) -> RequestContext:

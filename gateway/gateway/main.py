@@ -12,12 +12,14 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.events import TokenEvents
 from gateway.http import RequestContext, header, send_status_error
 from gateway.internal import InternalClient
 from gateway.limiter import RateLimiter
+from gateway.metrics import LIMITER_MODES, RATE_LIMIT_BACKEND, ROUTES_LOADED, MetricsListener
+from gateway.observe import RequestObserver
 from gateway.openapi import OpenApiEndpoints
 from gateway.proxy import Proxy
 from gateway.routes.registry import RouteRegistry
@@ -32,8 +34,11 @@ from gateway.stages.usage import UsageStage
 from gateway.system import SystemEndpoints
 from gateway.tokens import TokenCache
 from gateway.usage import UsageRecorder
+from shared.config_errors import load_settings
 from shared.events.link import NatsLink
 from shared.identity import IdentityCodec
+from shared.observability import tracing
+from shared.observability.logs import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +94,19 @@ class Runtime:
             settings, internal=self.internal, registry=self.registry, limiter=self.limiter, events=self.events
         )
         self.system.routes.update(self.openapi.routes)
+        self.metrics = MetricsListener(settings.bind_host, settings.gateway_metrics_port)
+        self._publish_gauges()
         self._tasks: list[asyncio.Task] = []
 
+    def _publish_gauges(self) -> None:
+        """Read at scrape time: nothing on the request path."""
+        for mode in LIMITER_MODES:
+            RATE_LIMIT_BACKEND.labels(mode).set_function(lambda mode=mode: float(self.limiter.mode == mode))
+        for name, state in self.registry.services.items():
+            ROUTES_LOADED.labels(name).set_function(lambda state=state: float(state.loaded))
+
     async def start(self) -> None:
+        await self.metrics.start()
         try:
             await asyncio.wait_for(self.registry.load_missing(), STARTUP_ROUTES_WAIT_SECONDS)
         except TimeoutError:
@@ -118,6 +133,7 @@ class Runtime:
         await self.limiter.close()
         await self.proxy.close()
         await self.internal.close()
+        await self.metrics.stop()
 
 
 def request_path(runtime: Runtime) -> list[Stage]:
@@ -142,7 +158,8 @@ def request_path(runtime: Runtime) -> list[Stage]:
 
 
 class Gateway:
-    """The ASGI application: lifespan, the per-request context, and a last-resort 500."""
+    """The ASGI application: lifespan, the per-request context (its trace, metrics and access
+    line: `gateway.observe`), and a last-resort 500."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -151,19 +168,31 @@ class Gateway:
             app = stage(app)
         self.app = app
         self.trust_forwarded_for = runtime.settings.trust_forwarded_for
+        self.observer = RequestObserver()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
             ctx = RequestContext(self._client_ip(scope))
             scope["tt"] = ctx
+            self.observer.begin(scope, ctx)
+            status = 500  # a response that never started
+
+            async def send_noting_status(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
+
             try:
-                await self.app(scope, receive, send)
+                await self.app(scope, receive, send_noting_status)
             except Exception:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 if ctx.started:
                     raise
-                await send_status_error(scope, send, 500)
+                await send_status_error(scope, send_noting_status, 500)
+            finally:
+                self.observer.end(scope, ctx, status)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
 
@@ -194,7 +223,8 @@ class Gateway:
 
 
 def create_app(settings: GatewaySettings | None = None) -> Gateway:
-    settings = settings or GatewaySettings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = settings or load_settings(GatewaySettings)
+    setup_logging(service=settings.service_name, level=settings.log_level, log_format=settings.log_format)
+    tracing.setup(settings)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per proxied request otherwise
     return Gateway(Runtime(settings))

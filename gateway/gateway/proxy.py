@@ -3,8 +3,8 @@
 The HTTP client is aiohttp: one `ClientSession` per service (its own `TCPConnector`, so a slow
 service cannot take the connections of the others), no cookie jar, no automatic headers, no
 decompression, no redirects. Hop-by-hop headers and the caller's credentials are dropped (and
-any `x-tt-identity` the caller tried to send); the signed identity, `X-Request-ID` and
-`X-Forwarded-*` are added. The response goes back unchanged (status, headers, raw body:
+any `x-tt-identity` the caller tried to send); the signed identity, `X-Request-ID`,
+`traceparent` and `X-Forwarded-*` are added. The response goes back unchanged (status, headers, raw body:
 content-encoding kept), plus the headers the stages queued; the body streams as it arrives.
 Transport failures become the standard error body: connect → 503, timeout → 504, anything
 else → 502. A pooled connection the service closed as it was reused is retried once by aiohttp
@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from yarl import URL
 
 from gateway.http import RequestContext, send_status_error
+from gateway.metrics import UPSTREAM_ERRORS
 from gateway.settings import GatewaySettings
 from shared.identity import CREDENTIALS_CHANGED_HEADER, IDENTITY_HEADER
 
@@ -51,6 +52,7 @@ _DROP_REQUEST = HOP_BY_HOP | {
     b"x-forwarded-for",
     b"x-forwarded-proto",
     b"x-forwarded-host",
+    b"traceparent",  # forwarded as the gateway resolved it (`gateway.observe`)
 }
 # The gateway's server adds its own `date` and `server`; the rate-limit and request-id headers are ours.
 _CREDENTIALS_CHANGED = CREDENTIALS_CHANGED_HEADER.encode()
@@ -183,18 +185,23 @@ class Proxy:
             # used up the pool budget → 504 (no connection became free in time); otherwise
             # the socket connect itself timed out → 503.
             if time.monotonic() - started >= self.pool_timeout:
+                UPSTREAM_ERRORS.labels(service, "pool_timeout").inc()
                 await send_status_error(scope, send, 504, f"The {service} service did not answer in time")
             else:
+                UPSTREAM_ERRORS.labels(service, "connect").inc()
                 await send_status_error(scope, send, 503, f"The {service} service is unavailable")
             return
         except aiohttp.ClientConnectorError:
+            UPSTREAM_ERRORS.labels(service, "connect").inc()
             await send_status_error(scope, send, 503, f"The {service} service is unavailable")
             return
         except TimeoutError:  # aiohttp.ServerTimeoutError included: no response in time
+            UPSTREAM_ERRORS.labels(service, "timeout").inc()
             await send_status_error(scope, send, 504, f"The {service} service did not answer in time")
             return
         except (aiohttp.ClientError, OSError) as exc:
             log.warning("%s %s → %s failed: %r", method, scope["path"], service, exc)
+            UPSTREAM_ERRORS.labels(service, "bad_response").inc()
             await send_status_error(scope, send, 502, f"The {service} service failed to answer")
             return
         await self._relay(resp, scope, send, ctx)
@@ -227,6 +234,7 @@ class Proxy:
         if host is not None:
             out.append(("x-forwarded-host", _text(host)))
         out.append(("x-request-id", ctx.request_id))
+        out.append(("traceparent", ctx.traceparent))
         if ctx.identity is not None:
             out.append((IDENTITY_HEADER, ctx.identity))
         if body or method in _BODY_METHODS:
@@ -257,6 +265,7 @@ class Proxy:
         except (aiohttp.ClientError, OSError) as exc:  # TimeoutError is an OSError
             # Headers are gone already: all that is left is to abort the client connection.
             log.warning("%s %s: response from %s broke off: %r", scope["method"], scope["path"], ctx.route.service, exc)
+            UPSTREAM_ERRORS.labels(ctx.route.service, "broken").inc()
             resp.close()  # the connection is in an unknown state: never back to the pool
             raise
         finally:

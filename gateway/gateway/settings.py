@@ -12,6 +12,10 @@ __all__ = ["SERVICES", "GatewaySettings"]
 class GatewaySettings(PlatformSettings):
     service_name: str = "gateway"
     gateway_port: int = 8000
+    # Prometheus scrapes GET /metrics here, on the bind host; never on the public port. 0: none.
+    gateway_metrics_port: int = 9100
+    # The address both listeners bind (TT_BIND_HOST).
+    bind_host: str = "127.0.0.1"
 
     # The other services' URLs come from the base settings; auth is expected by default.
     auth_url: str | None = "http://127.0.0.1:8001"
@@ -50,7 +54,6 @@ class GatewaySettings(PlatformSettings):
     usage_flush_seconds: float = 2.0
     modules_cache_seconds: float = 30.0
 
-    app_version: str = "5.10.0"
     timezone: str = "Europe/Rome"
     trust_forwarded_for: bool = False
 
@@ -62,4 +65,6 @@ class GatewaySettings(PlatformSettings):
     @field_validator("rate_limit_per_minute", "rate_limit_per_hour", "login_rate_limit_per_minute")
     @classmethod
     def _at_least_one(cls, value: int) -> int:
-        return max(1, value)
+        if value < 1:
+            raise ValueError("a whole number of requests, 1 or more")
+        return value

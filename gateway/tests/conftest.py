@@ -138,6 +138,8 @@ def gateway_env(fakes_env: dict[str, str], infra_urls: dict[str, str], **overrid
         "TT_INTEGRATIONS_URL": "",
         "TT_USAGE_FLUSH_SECONDS": "0.2",
         "TT_LOG_LEVEL": "WARNING",
+        # Gateways run side by side here: none takes the metrics port unless a test gives it one.
+        "TT_GATEWAY_METRICS_PORT": "0",
         # uvicorn's own proxy-header rewriting would trust X-Forwarded-For from 127.0.0.1; the
         # gateway decides that itself (TT_TRUST_FORWARDED_FOR), as `--no-proxy-headers` ensures.
         "FORWARDED_ALLOW_IPS": "",
@@ -149,6 +151,7 @@ def gateway_env(fakes_env: dict[str, str], infra_urls: dict[str, str], **overrid
 @dataclass
 class Gateway:
     url: str
+    log_path: Path | None = None  # everything the process wrote (make_gateway's)
 
     def get(self, path: str, token: str | None = None, **kwargs) -> httpx.Response:
         return self.request("GET", path, token, **kwargs)
@@ -182,7 +185,8 @@ def make_gateway(service_process, fakes_env, infra_urls, fake_auth, fake_backend
     def make(**overrides) -> Gateway:
         overrides.setdefault("TT_AUTH_URL", fake_auth.url)
         overrides.setdefault("TT_TRACKING_URL", fake_backend)
-        return Gateway(service_process("gateway.main:create_app", gateway_env(fakes_env, infra_urls, **overrides)).url)
+        proc = service_process("gateway.main:create_app", gateway_env(fakes_env, infra_urls, **overrides))
+        return Gateway(proc.url, proc.log_path)
 
     return make
 

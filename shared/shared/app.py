@@ -3,11 +3,11 @@
 Two steps: `shared.runtime.build_runtime` makes what the process runs on (engine, sessions,
 NATS link, outbox relay, consumers, upstream client, replica catch-up); then the HTTP
 application is wired around it: the identity check, error handlers, body normalisation
-(`shared.jsonbody`), freshness headers (`shared.consistency`), the service's routers,
-`/internal/events/flush`, `/healthz` + `/readyz` (database, schema not behind the migrations,
-NATS), and each route's required scopes in OpenAPI (`shared.openapi_scopes`). Nothing runs at
-build time: the lifespan starts the relay and the consumers, then runs the service's
-`on_startup` hook.
+(`shared.jsonbody`), freshness headers (`shared.consistency`), request logs, metrics and
+traces (`shared.observability`), the service's routers, `/internal/events/flush`, `/healthz` +
+`/readyz` (database, schema not behind the migrations, NATS), `/metrics`, and each route's
+required scopes in OpenAPI (`shared.openapi_scopes`). Nothing runs at build time: the lifespan
+starts the relay and the consumers, then runs the service's `on_startup` hook.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.exc import ProgrammingError
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from shared.consistency import FreshnessMiddleware
@@ -34,6 +34,10 @@ from shared.events.link import NatsLink
 from shared.events.relay import OutboxRelay
 from shared.identity import get_identity, internal
 from shared.jsonbody import JsonBodyMiddleware
+from shared.observability import tracing
+from shared.observability.logs import setup_logging
+from shared.observability.metrics import exposition
+from shared.observability.middleware import ObservabilityMiddleware
 from shared.openapi_scopes import publish_scopes
 from shared.runtime import ConsumerSpec, ServiceRuntime, build_runtime
 from shared.settings import PlatformSettings
@@ -60,7 +64,8 @@ def create_service_app(
     """Build a service. `metadata` holds the service's tables, including the outbox and
     processed-events tables made by `shared.events.outbox` (so its migrations create them).
     `on_startup(app)` runs at start-up (in the lifespan, on a worker thread), not here."""
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(service=settings.service_name, level=settings.log_level, log_format=settings.log_format)
+    tracing.setup(settings)
     runtime = build_runtime(settings, metadata=metadata, consumers=consumers, database_url=database_url)
     app = FastAPI(
         title=title,
@@ -93,12 +98,15 @@ def _wire_app(
     """The HTTP side of a service on `runtime`: state, handlers, middleware, routes, OpenAPI."""
     _publish_state(app, settings, runtime, service_dir)
     install_error_handlers(app)
+    # Added first, so innermost: it sees the route the router matched (see its docstring).
+    app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(FreshnessMiddleware, sync=runtime.sync)
     for router in routers:
         app.include_router(router)
     app.include_router(_flush_router(runtime.relay, runtime.link))
     app.router.routes.extend(_probe_routes(settings.service_name, runtime, Migrations.of(service_dir)))
+    app.router.routes.append(Route("/metrics", _metrics, methods=["GET"], include_in_schema=False))
     app.openapi = publish_scopes(app, routers)
 
 
@@ -141,6 +149,13 @@ def _probe_routes(service: str, runtime: ServiceRuntime, migrations: Migrations)
         )
 
     return [Route("/healthz", healthz, methods=["GET"]), Route("/readyz", readyz, methods=["GET"])]
+
+
+async def _metrics(request: Request) -> Response:
+    """Prometheus scrape: the process's default registry (HTTP, events, runtime). Served on the
+    service's own port only: it is not in the OpenAPI, so the gateway never routes it."""
+    body, content_type = exposition()
+    return Response(body, media_type=content_type)
 
 
 def _flush_router(relay: OutboxRelay, link: NatsLink) -> APIRouter:

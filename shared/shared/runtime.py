@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from shared.db import create_db_engine, new_sessionmaker
 from shared.events.catchup import ReplicaSync
 from shared.events.consumer import BatchHandler, DurableConsumer, Handler
-from shared.events.link import NatsLink
+from shared.events.link import NatsLink, StreamLimits
 from shared.events.outbox import OUTBOX_TABLE, PROCESSED_EVENTS_TABLE, session_info
 from shared.events.relay import OutboxRelay
 from shared.identity import IdentityCodec
@@ -87,7 +87,12 @@ def build_runtime(
 ) -> ServiceRuntime:
     """`metadata` holds the service's tables, the outbox and processed-events ones included."""
     engine = create_db_engine(database_url or settings.service_database_url(), pool_size=settings.database_pool_size)
-    link = NatsLink(settings.nats_url, stream=settings.nats_stream, name=settings.service_name)
+    limits = StreamLimits(
+        replicas=settings.nats_stream_replicas,
+        max_age_seconds=settings.nats_stream_max_age_seconds,
+        max_bytes=settings.nats_stream_max_bytes,
+    )
+    link = NatsLink(settings.nats_url, stream=settings.nats_stream, name=settings.service_name, limits=limits)
     relay = OutboxRelay(
         engine=engine, table=metadata.tables[OUTBOX_TABLE], link=link, poll_seconds=settings.outbox_poll_seconds
     )
@@ -133,6 +138,7 @@ def _durable_consumers(
             link=link,
             batch=settings.consumer_batch,
             replay_since=settings.nats_replay_since,
+            max_deliver=settings.consumer_max_deliver,
         )
         for c in consumers
     )

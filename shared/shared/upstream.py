@@ -1,5 +1,6 @@
 """Signed calls to other services' internal routes (`/internal/...`): an owner's outbox flush
-before a replica decides, reporting's search domains. One pooled HTTP client per process."""
+before a replica decides, reporting's search domains. One pooled HTTP client per process. Each
+call carries the request id and trace context of the request it is made for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import replace
 import httpx
 
 from shared.identity import IDENTITY_HEADER, Identity, IdentityCodec
+from shared.observability.tracing import outgoing_headers
 
 # httpx logs every request at INFO; the service logs what matters itself.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -34,10 +36,14 @@ class Upstream:
     async def get(
         self, url: str, *, caller: Identity | None, params: dict[str, object], timeout: float
     ) -> httpx.Response:
-        return await self.http.get(url, params=params, headers=self.identity_header(caller), timeout=timeout)
+        return await self.http.get(
+            url, params=params, headers={**self.identity_header(caller), **outgoing_headers()}, timeout=timeout
+        )
 
     async def post(self, url: str, *, params: dict[str, object], timeout: float) -> httpx.Response:
-        return await self.http.post(url, params=params, headers=self.identity_header(None), timeout=timeout)
+        return await self.http.post(
+            url, params=params, headers={**self.identity_header(None), **outgoing_headers()}, timeout=timeout
+        )
 
     async def close(self) -> None:
         await self.http.aclose()

@@ -16,9 +16,6 @@ from pydantic import AliasChoices
 from shared.settings import PlatformSettings
 
 PORT = 8000
-# Settings another branch of this release adds; they go once its branch is in (the manifests
-# already set them).
-PENDING_SETTINGS = {"TT_NATS_STREAM_REPLICAS"}
 
 
 def settings_class(process: str) -> type[PlatformSettings]:
@@ -39,7 +36,7 @@ def known_variables(process: str) -> set[str]:
         names.add(f"TT_{field.upper()}")
         if isinstance(info.validation_alias, AliasChoices):
             names |= {a.upper() for a in info.validation_alias.choices if isinstance(a, str)}
-    return names | PENDING_SETTINGS
+    return names
 
 
 def image_command(package: str) -> list[str]:

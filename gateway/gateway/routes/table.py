@@ -15,7 +15,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-_NOT_ROUTED = ("/internal", "/healthz", "/readyz", "/openapi.json")
+_NOT_ROUTED = ("/internal", "/healthz", "/readyz", "/metrics", "/openapi.json")
 
 
 def normalize(path: str) -> str:

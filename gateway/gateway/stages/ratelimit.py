@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.http import RequestContext, send_json
 from gateway.limiter import RateLimiter
+from gateway.metrics import rate_limit_counters
 from gateway.routes.table import normalize
 from gateway.slidinglog import Decision
 from shared.errors import error_body
@@ -51,6 +52,8 @@ class RateLimitStage:
         self.login_per_minute = login_per_minute
         self._token_policy = f":{self.per_minute}:{self.per_hour}"
         self._login_prefix = f"login:{self.login_per_minute}:"
+        self._token_decisions = rate_limit_counters("token")
+        self._login_decisions = rate_limit_counters("login")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ctx: RequestContext = scope["tt"]
@@ -58,6 +61,7 @@ class RateLimitStage:
         if record is not None:
             key = f"t:{record.token_id}{self._token_policy}"
             decision = await self.limiter.hit(key, self.per_minute, self.per_hour)
+            self._token_decisions[None if decision is None else decision.allowed].inc()
             if decision is not None:
                 ctx.response_headers.extend(decision.headers())
                 if not decision.allowed:
@@ -67,6 +71,7 @@ class RateLimitStage:
             # Never binding by the hour: at most 60 minute-windows of attempts fit in an hour.
             limit = self.login_per_minute
             decision = await self.limiter.hit(self._login_prefix + ctx.client_ip, limit, limit * 60)
+            self._login_decisions[None if decision is None else decision.allowed].inc()
             if decision is not None and not decision.allowed:
                 await self._reject(scope, send, decision, per_token=False)
                 return

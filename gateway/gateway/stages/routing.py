@@ -11,6 +11,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.http import RequestContext, send_status_error
+from gateway.metrics import UPSTREAM_ERRORS
 from gateway.routes.registry import RouteRegistry
 from gateway.routes.table import normalize
 
@@ -33,6 +34,8 @@ class RoutingStage:
                 allow = ", ".join(sorted(own)).encode()
                 await send_status_error(scope, send, 405, headers=[(b"allow", allow)])
                 return
+            ctx: RequestContext = scope["tt"]
+            ctx.template = path
             await handler(scope, receive, send)
             return
         op, entry = self.registry.table.resolve(method, path)
@@ -40,13 +43,14 @@ class RoutingStage:
             if entry is not None:
                 await send_status_error(scope, send, 405, headers=[(b"allow", entry.allow)])
             elif (service := self.registry.unavailable(path)) is not None:
+                UPSTREAM_ERRORS.labels(service, "not_loaded").inc()
                 await send_status_error(
                     scope, send, 503, f"The {service} service is unavailable", headers=[(b"retry-after", b"1")]
                 )
             else:
                 await send_status_error(scope, send, 404)
             return
-        ctx: RequestContext = scope["tt"]
+        ctx = scope["tt"]
         ctx.route = op
         upstream = scope.get("raw_path") or raw.encode()
         if path != raw and not entry.slash:

@@ -126,3 +126,10 @@ def test_static_prefix_owners():
     assert owner_of("/api/v1/projects/5") == "tracking"
     assert owner_of("/api/v1/projectsx") is None
     assert owner_of("/api/v1/nothing") is None
+
+
+def test_a_services_process_endpoints_are_never_routed_even_if_published():
+    paths = {path: {"get": op(auth="public")} for path in ("/metrics", "/healthz", "/readyz")}
+    table = RouteTable.from_openapi({"crm": {"paths": paths}})
+    for path in paths:
+        assert table.resolve("GET", path) == (None, None), path

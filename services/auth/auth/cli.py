@@ -22,6 +22,7 @@ from auth.tokens.service import create_api_token, delete_api_token, issue_token,
 from auth.users import repository as users
 from auth.users.rules import clean_new_user
 from auth.users.service import ensure_admin, register_user
+from shared.config_errors import load_settings
 from shared.db import create_db_engine, new_sessionmaker
 from shared.errors import ApiError
 from shared.events.outbox import session_info
@@ -154,7 +155,7 @@ def run(handler: Callable, args: argparse.Namespace, settings: AuthSettings) -> 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        output = run(args.handler, args, AuthToolSettings())
+        output = run(args.handler, args, load_settings(AuthToolSettings))
     except UsageError as exc:
         _note(f"tt-admin: {exc}")
         return 2

@@ -5,7 +5,13 @@ an event changes the owner's total by the difference it makes (a running timer c
 deleted entry drops out, an entry moved to another user moves its seconds).
 
 A fetched batch is folded: each entry's events replayed in memory over its stored state, then
-one statement per table (the entries kept, the entries dropped, the users' totals)."""
+one statement per table (the entries' states, the users' totals).
+
+Replicas of this service share the durable, so two of them may hold events of one entry at
+once (its `created` in one batch, its `updated` in the next). Each takes the entries' advisory
+locks (in id order) before reading their states: a row lock cannot guard a row another
+transaction is still inserting, and both would count the entry. A deleted entry keeps its row
+with 0 seconds, so a state older than the delete arriving late changes nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Integer, any_, bindparam, delete, select, text, update
+from sqlalchemy import BigInteger, Integer, any_, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
@@ -31,13 +37,12 @@ class Tracked:
     event_at: datetime
 
 
-def entry_state(event: EventEnvelope) -> tuple[int, Tracked | None]:
-    """(entry id, what the event leaves: None for a delete)."""
+def entry_state(event: EventEnvelope) -> tuple[int, Tracked]:
+    """(entry id, what the event leaves: a running timer and a deleted entry count 0)."""
     data = event.data
     entry_id = int(data.get("id") or event.entity_id)
-    if event.type.endswith(".deleted"):
-        return entry_id, None
-    seconds = int(data.get("duration_seconds") or 0) if data.get("end_time") else 0
+    counted = data.get("end_time") and not event.type.endswith(".deleted")
+    seconds = int(data.get("duration_seconds") or 0) if counted else 0
     return entry_id, Tracked(int(data["user_id"]), seconds, event.occurred_at)
 
 
@@ -58,14 +63,12 @@ _UPSERT_TRACKED = _upsert_tracked()
 
 def apply_time_entry_event(session: Session, event: EventEnvelope) -> None:
     entry_id, new = entry_state(event)
-    known = session.execute(select(TrackedEntry).where(TrackedEntry.entry_id == entry_id).with_for_update()).scalar()
+    session.execute(_LOCK_ENTRIES, {"ids": [entry_id]}).all()
+    known = session.execute(select(TrackedEntry).where(TrackedEntry.entry_id == entry_id)).scalar()
     if known is not None and known.event_at > event.occurred_at:
         return  # an older state arriving late
     if known is not None:
         _add(session, known.user_id, -known.seconds)
-    if new is None:
-        session.execute(delete(TrackedEntry).where(TrackedEntry.entry_id == entry_id))
-        return
     session.execute(_UPSERT_TRACKED, {"entry_id": entry_id, **_row(new)})
     _add(session, new.user_id, new.seconds)
 
@@ -75,10 +78,10 @@ def _row(state: Tracked) -> dict:
 
 
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
-_LOAD_TRACKED = (
-    select(TrackedEntry).where(TrackedEntry.entry_id == any_(_IDS)).order_by(TrackedEntry.entry_id).with_for_update()
-)
-_DROP_TRACKED = delete(TrackedEntry).where(TrackedEntry.entry_id == any_(_IDS))
+# pg_advisory_xact_lock(ENTRY_LOCK, entry id), in id order: one entry's events apply one at a time
+ENTRY_LOCK = 0x7E_0002
+_LOCK_ENTRIES = select(func.pg_advisory_xact_lock(ENTRY_LOCK, func.unnest(bindparam("ids", type_=ARRAY(Integer)))))
+_LOAD_TRACKED = select(TrackedEntry).where(TrackedEntry.entry_id == any_(_IDS))
 _ADD_TO_TOTALS = text(
     "UPDATE users SET total_seconds = users.total_seconds + d.seconds "
     "FROM unnest(:user_ids, :seconds) AS d(id, seconds) WHERE users.id = d.id"
@@ -90,11 +93,12 @@ def apply_time_entry_events(session: Session, events: list[EventEnvelope]) -> No
     by one, in order."""
     states = [entry_state(event) for event in events]  # a malformed event raises before any write
     ids = sorted({entry_id for entry_id, _ in states})
+    session.execute(_LOCK_ENTRIES, {"ids": ids}).all()
     stored = {
         row.entry_id: Tracked(row.user_id, row.seconds, row.event_at)
         for row in session.execute(_LOAD_TRACKED, {"ids": ids}).scalars()
     }
-    current: dict[int, Tracked | None] = dict(stored)
+    current: dict[int, Tracked] = dict(stored)
     changed: set[int] = set()
     for (entry_id, new), event in zip(states, events, strict=True):
         known = current.get(entry_id)
@@ -106,14 +110,10 @@ def apply_time_entry_events(session: Session, events: list[EventEnvelope]) -> No
     for entry_id in changed:
         if (old := stored.get(entry_id)) is not None:
             deltas[old.user_id] -= old.seconds
-        if (new := current[entry_id]) is not None:
-            deltas[new.user_id] += new.seconds
-    kept = [{"entry_id": i, **_row(current[i])} for i in sorted(changed) if current[i] is not None]
-    dropped = [i for i in sorted(changed) if current[i] is None and i in stored]
-    if kept:
-        session.connection().execute(_UPSERT_TRACKED, kept)
-    if dropped:
-        session.execute(_DROP_TRACKED, {"ids": dropped})
+        new = current[entry_id]
+        deltas[new.user_id] += new.seconds
+    if changed:
+        session.connection().execute(_UPSERT_TRACKED, [{"entry_id": i, **_row(current[i])} for i in sorted(changed)])
     totals = sorted((user_id, seconds) for user_id, seconds in deltas.items() if seconds)
     if totals:
         session.execute(_ADD_TO_TOTALS, {"user_ids": [u for u, _ in totals], "seconds": [s for _, s in totals]})

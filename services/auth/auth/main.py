@@ -22,6 +22,7 @@ from auth.version.releases import ReleaseChecker
 from auth.version.router import router as version_router
 from auth.version.service import installed_version
 from shared.app import create_service_app
+from shared.config_errors import load_settings
 from shared.errors import ApiError
 from shared.identity import Identity
 
@@ -52,7 +53,7 @@ def bootstrap_admin(app: FastAPI) -> None:
 
 
 def create_app(settings: AuthSettings | None = None) -> FastAPI:
-    settings = settings or AuthSettings()
+    settings = settings or load_settings(AuthSettings)
     app = create_service_app(
         settings=settings,
         title="TimeTracker auth service",

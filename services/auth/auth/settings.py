@@ -23,8 +23,6 @@ class AuthSettings(PlatformSettings):
     # Lifetime of login-issued tokens; 0 (or empty) = never expires (CONVENTIONS §10.4).
     api_token_default_expiry_days: int = 90
 
-    # Installed release shown by the version check; empty = the package version.
-    app_version: str | None = None
     timezone: str = "Europe/Rome"
     # System defaults for the user's display preferences (auth.md §1.2).
     date_format: str | None = None
@@ -63,7 +61,7 @@ class AuthSettings(PlatformSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
-    @field_validator("admin_username", "app_version", "date_format", "time_format", mode="before")
+    @field_validator("admin_username", "date_format", "time_format", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

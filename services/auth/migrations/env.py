@@ -8,8 +8,9 @@ from shared.alembic_env import run_migrations
 
 def _settings_url() -> str:
     from auth.settings import AuthToolSettings
+    from shared.config_errors import load_settings
 
-    return AuthToolSettings().database
+    return load_settings(AuthToolSettings).database
 
 
 run_migrations(metadata, _settings_url)

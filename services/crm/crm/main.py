@@ -18,6 +18,7 @@ from crm.quotes.router import router as quotes_router
 from crm.search.router import router as search_router
 from crm.settings import CrmSettings
 from shared.app import create_service_app
+from shared.config_errors import load_settings
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 ROUTERS = (
@@ -34,7 +35,7 @@ ROUTERS = (
 
 
 def create_app(settings: CrmSettings | None = None) -> FastAPI:
-    settings = settings or CrmSettings()
+    settings = settings or load_settings(CrmSettings)
     return create_service_app(
         settings=settings,
         title="TimeTracker CRM service",

@@ -8,8 +8,9 @@ from shared.alembic_env import run_migrations
 
 def _settings_url() -> str:
     from crm.settings import CrmToolSettings
+    from shared.config_errors import load_settings
 
-    return CrmToolSettings().database
+    return load_settings(CrmToolSettings).database
 
 
 run_migrations(metadata, _settings_url)

@@ -52,20 +52,20 @@ def acting_user(session: Session, event: EventEnvelope) -> dict[str, Any] | None
     return {"id": known.id, "username": known.username, "display_name": known.display_name or known.username}
 
 
-def deliver_event(session: Session, event: EventEnvelope, *, notify: Callable[[], None] | None = None) -> int:
-    """Returns how many deliveries the event created."""
-    name = webhook_event(event.type)
-    if name is None:
+def deliver_events(session: Session, events: list[EventEnvelope], *, notify: Callable[[], None] | None = None) -> int:
+    """A fetched batch, in stream order: the subscriptions are read once for the batch. Returns
+    how many deliveries the events created."""
+    named = [(event, name) for event in events if (name := webhook_event(event.type)) is not None]
+    if not named:
         return 0
-    if name.startswith("user."):
-        apply_user_event(session, event)
-    webhook_ids = store.subscribers(session, event_type=name, occurred_at=event.occurred_at)
-    if not webhook_ids:  # the common case: nobody listens, nothing to build
-        return 0
-    body, digest = envelope.serialize(envelope.event_envelope(name, event, acting_user(session, event)))
-    created = store.create_deliveries(
-        session, webhook_ids, event_type=name, event_id=event.id, body=body, digest=digest, now=utcnow()
-    )
+    subscriptions = store.active_subscriptions(session, {name for _, name in named})
+    created = 0
+    for event, name in named:
+        if name.startswith("user."):
+            apply_user_event(session, event)
+        webhook_ids = [s.id for s in subscriptions if s.receives(name, event.occurred_at)]
+        if webhook_ids:  # the common case is nobody listening: nothing to build
+            created += _deliver(session, event, name, webhook_ids)
     if created and notify is not None and not session.info.get(_NOTIFY_KEY):
         # first attempts go out the moment the deliveries are committed
         session.info[_NOTIFY_KEY] = True
@@ -73,7 +73,24 @@ def deliver_event(session: Session, event: EventEnvelope, *, notify: Callable[[]
     return created
 
 
+def deliver_event(session: Session, event: EventEnvelope, *, notify: Callable[[], None] | None = None) -> int:
+    """`deliver_events` for one event (the consumer's one-by-one path)."""
+    return deliver_events(session, [event], notify=notify)
+
+
+def _deliver(session: Session, event: EventEnvelope, name: str, webhook_ids: list[int]) -> int:
+    body, digest = envelope.serialize(envelope.event_envelope(name, event, acting_user(session, event)))
+    return store.create_deliveries(
+        session, webhook_ids, event_type=name, event_id=event.id, body=body, digest=digest, now=utcnow()
+    )
+
+
 def webhook_consumers(notify: Callable[[], None] | None) -> tuple[ConsumerSpec, ...]:
     return (
-        ConsumerSpec(name=WEBHOOKS_DURABLE, subject=PLATFORM_EVENTS, handler=partial(deliver_event, notify=notify)),
+        ConsumerSpec(
+            name=WEBHOOKS_DURABLE,
+            subject=PLATFORM_EVENTS,
+            handler=partial(deliver_event, notify=notify),
+            batch_handler=partial(deliver_events, notify=notify),
+        ),
     )

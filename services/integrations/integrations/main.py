@@ -27,6 +27,7 @@ from integrations.slack.router import router as slack_router
 from integrations.slack.summary import post_due_summaries
 from integrations.webhooks.router import router as webhooks_router
 from shared.app import create_service_app
+from shared.config_errors import load_settings
 from shared.identity import IdentityCodec
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -47,7 +48,7 @@ class _Doorbell:
 
 
 def create_app(settings: IntegrationsSettings | None = None) -> FastAPI:
-    settings = settings or IntegrationsSettings()
+    settings = settings or load_settings(IntegrationsSettings)
     box = SecretBox(settings.encryption_key_list())
     sender = Sender(
         allow_private=settings.webhook_allow_private_targets,

@@ -16,6 +16,7 @@ from inventory.stock_levels.router import router as stock_levels_router
 from inventory.transfers.router import router as transfers_router
 from inventory.warehouses.router import router as warehouses_router
 from shared.app import create_service_app
+from shared.config_errors import load_settings
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 ROUTERS = (
@@ -29,7 +30,7 @@ ROUTERS = (
 
 
 def create_app(settings: InventorySettings | None = None) -> FastAPI:
-    settings = settings or InventorySettings()
+    settings = settings or load_settings(InventorySettings)
     return create_service_app(
         settings=settings,
         title="TimeTracker inventory service",

@@ -8,8 +8,9 @@ from shared.alembic_env import run_migrations
 
 def _settings_url() -> str:
     from inventory.settings import InventoryToolSettings
+    from shared.config_errors import load_settings
 
-    return InventoryToolSettings().database
+    return load_settings(InventoryToolSettings).database
 
 
 run_migrations(metadata, _settings_url)

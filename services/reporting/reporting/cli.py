@@ -18,6 +18,7 @@ import sys
 from reporting.readmodel import rollups
 from reporting.readmodel.replay import replay_and_compare
 from reporting.settings import ReportingToolSettings
+from shared.config_errors import load_settings
 from shared.db import create_db_engine, new_sessionmaker
 
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    settings = ReportingToolSettings()
+    settings = load_settings(ReportingToolSettings)
     engine = create_db_engine(settings.database, pool_size=2)
     try:
         if args.command == "verify" and args.from_stream:

@@ -17,6 +17,7 @@ from reporting.settings import ReportingSettings
 from reporting.suggestions.router import ROUTERS as SUGGESTION_ROUTERS
 from reporting.summary.router import ROUTERS as SUMMARY_ROUTERS
 from shared.app import create_service_app
+from shared.config_errors import load_settings
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 ROUTERS = (
@@ -30,7 +31,7 @@ ROUTERS = (
 
 
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
-    settings = settings or ReportingSettings()
+    settings = settings or load_settings(ReportingSettings)
     return create_service_app(
         settings=settings,
         title="TimeTracker reporting service",

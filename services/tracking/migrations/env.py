@@ -7,9 +7,10 @@ from tracking.models import metadata
 
 
 def _settings_url() -> str:
+    from shared.config_errors import load_settings
     from tracking.settings import TrackingToolSettings
 
-    return TrackingToolSettings().database
+    return load_settings(TrackingToolSettings).database
 
 
 run_migrations(metadata, _settings_url)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,9 @@ from shared.timefmt import iso_utc
 from tracking.durations import hms, hours, live_seconds
 from tracking.models import KnownClient, KnownUser, Project, Task, TimeEntry
 from tracking.tags import tag_list
+
+# An ORM row, or a plain object with a row's attributes (a batch insert's rows).
+EntryRow = TimeEntry | SimpleNamespace
 
 
 @dataclass
@@ -36,7 +40,7 @@ def _lookup(session: Session, id_col, name_col, ids: Iterable[int | None]) -> di
     return dict(session.execute(select(id_col, name_col).where(id_col.in_(wanted))).tuples().all())
 
 
-def names_for(session: Session, entries: Sequence[TimeEntry]) -> Names:
+def names_for(session: Session, entries: Sequence[EntryRow]) -> Names:
     return Names(
         users=_lookup(session, KnownUser.id, KnownUser.username, (e.user_id for e in entries)),
         projects=_lookup(session, Project.id, Project.name, (e.project_id for e in entries)),
@@ -45,7 +49,7 @@ def names_for(session: Session, entries: Sequence[TimeEntry]) -> Names:
     )
 
 
-def serialize_entry(entry: TimeEntry, names: Names, *, now: datetime | None = None) -> dict[str, Any]:
+def serialize_entry(entry: EntryRow, names: Names, *, now: datetime | None = None) -> dict[str, Any]:
     active = entry.end_time is None
     if active:
         shown = live_seconds(entry.start_time, entry.break_seconds, entry.paused_at, now or utcnow())

@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from shared.app import create_service_app
+from shared.config_errors import load_settings
 from tracking.approvals.router import router as approvals_router
 from tracking.bulk.router import router as bulk_router
 from tracking.connectors.router import router as connectors_router
@@ -39,7 +40,7 @@ ROUTERS = (
 
 
 def create_app(settings: TrackingSettings | None = None) -> FastAPI:
-    settings = settings or TrackingSettings()
+    settings = settings or load_settings(TrackingSettings)
     return create_service_app(
         settings=settings,
         title="TimeTracker tracking service",

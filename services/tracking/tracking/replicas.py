@@ -38,13 +38,16 @@ def rounding_for(session: Session, user_id: int) -> Rounding:
 _BEFORE_ANY_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def remember_caller(session: Session, identity: Identity) -> None:
+def remember_caller(session: Session, identity: Identity) -> KnownUser | None:
     """A caller the user replica has not heard of yet (their `user.created` still on its way)
-    is known from the gateway's signed identity, so their first entry shows their name."""
+    is known from the gateway's signed identity, so their first entry shows their name.
+    Returns the caller's row when the replica had it: while the caller holds it, the rounding
+    and name lookups find it in the session (its identity map holds rows weakly)."""
     if identity.user_id is None or not identity.username:
-        return
-    if session.get(KnownUser, identity.user_id) is not None:
-        return  # the usual case; the loaded row also serves the rounding and name lookups
+        return None
+    known = session.get(KnownUser, identity.user_id)
+    if known is not None:
+        return known  # the usual case
     stmt = insert(KnownUser).values(
         id=identity.user_id,
         username=identity.username,
@@ -53,3 +56,4 @@ def remember_caller(session: Session, identity: Identity) -> None:
         event_at=_BEFORE_ANY_EVENT,
     )
     session.execute(stmt.on_conflict_do_nothing(index_elements=["id"]))
+    return None

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from shared.db import TZDateTime, on_commit, utcnow
+from shared.db import TZDateTime, copy_rows, on_commit, utcnow
 from shared.events.envelope import EventEnvelope
+from shared.events.tracing import current_trace_headers
 from shared.identity import Identity
 
 OUTBOX_TABLE = "outbox"
 PROCESSED_EVENTS_TABLE = "processed_events"
 _WAKE_KEY = "outbox_wake"
+# The NATS headers an event travels with besides its id (the recording request's trace
+# context) are kept in the stored payload under this key; the relay sends them as headers
+# and the envelope alone as the message body.
+HEADERS_KEY = "_headers"
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -51,19 +57,31 @@ def actor_of(identity: Identity | None) -> dict[str, Any] | None:
 
 def _queue(session: Session, envelopes: list[EventEnvelope]) -> None:
     table = _outbox_for(session)
-    rows = [
-        {
-            "event_id": envelope.id,
-            "subject": envelope.type,
-            "payload": envelope.model_dump(mode="json"),
-            "created_at": envelope.occurred_at,
-        }
-        for envelope in envelopes
-    ]
-    session.execute(insert(table), rows)
+    headers = current_trace_headers()
+    if len(envelopes) == 1:
+        [envelope] = envelopes
+        row = {"event_id": envelope.id, "subject": envelope.type, "created_at": envelope.occurred_at}
+        session.execute(insert(table), [row | {"payload": _stored(envelope, headers)}])
+    else:  # a batch (a CSV chunk's events): one COPY
+        suffix = _headers_json(headers)
+        rows = ((e.id, e.type, e.model_dump_json()[:-1] + suffix, e.occurred_at) for e in envelopes)
+        copy_rows(session, table.name, ("event_id", "subject", "payload", "created_at"), rows)
     wake = session.info.get(_WAKE_KEY)
     if wake is not None:
         on_commit(session, wake)
+
+
+def _stored(envelope: EventEnvelope, headers: dict[str, str]) -> dict[str, Any]:
+    payload = envelope.model_dump(mode="json")
+    if headers:
+        payload[HEADERS_KEY] = headers
+    return payload
+
+
+def _headers_json(headers: dict[str, str]) -> str:
+    """What closes an envelope's JSON object in the stored form: the headers member, if any,
+    then `}` (one string for a whole batch: each row stays pydantic's fast JSON)."""
+    return f', "{HEADERS_KEY}": {json.dumps(headers)}}}' if headers else "}"
 
 
 def record_many(

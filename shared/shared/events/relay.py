@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
+import time
 import zlib
 
-from sqlalchemy import Engine, Table, func, select, text, update
+from sqlalchemy import BigInteger, Engine, Table, Text, any_, bindparam, cast, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.events.link import NatsLink
+from shared.events.metrics import OutboxMetrics
+from shared.events.outbox import HEADERS_KEY
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,34 @@ _LOCKED_RETRY_SECONDS = 0.05
 _KEEP_PUBLISHED = "7 days"
 _PURGE_EVERY_SECONDS = 600
 _FLUSH_POLL_SECONDS = 0.005
+_ACK_TIMEOUT_SECONDS = 5.0
+# Unless the relay emptied the outbox meanwhile (then it knows), the backlog gauges are
+# refreshed by a query this often: NATS away, another replica holding the lock, a long drain.
+_BACKLOG_QUERY_SECONDS = 5.0
+
+
+class PublishIncomplete(Exception):
+    """Some events of a batch were not acknowledged: they stay unpublished for the next pass."""
+
+
+async def _publish_in_order(js, rows) -> int:
+    """Publish the rows pipelined (all sent, then the acknowledgements awaited: several times
+    cheaper than one round trip each), in order on one connection, so the stream keeps their
+    order. Returns how many, from the first, JetStream acknowledged; only those count as
+    published. Any after a failure that did land are published again by the next pass and
+    dropped by the stream as duplicates of their message id (an event may then follow a
+    later one: consumers order by event time, never by arrival)."""
+    futures = [
+        await js.publish_async(subject, body.encode(), headers={**(headers or {}), "Nats-Msg-Id": event_id})
+        for _, event_id, subject, body, headers in rows
+    ]
+    if futures:
+        await asyncio.wait(futures, timeout=_ACK_TIMEOUT_SECONDS)
+    # every outcome read (an exception left unread is logged as never retrieved)
+    acked = [f.done() and not f.cancelled() and f.exception() is None for f in futures]
+    for future in futures:
+        future.cancel()  # an unanswered one frees its slot in the client's pending window
+    return acked.index(False) if False in acked else len(acked)
 
 
 class OutboxRelay:
@@ -39,6 +70,8 @@ class OutboxRelay:
         self._wakeup = asyncio.Event()
         self._published = asyncio.Event()  # set after each published batch: flush() re-checks
         self._next_purge = 0.0
+        self.metrics = OutboxMetrics(link.name)
+        self._emptied_at = float("-inf")
 
     async def flush(self, timeout: float) -> bool:
         """True once every event committed before the call is on the stream (a reader that
@@ -73,20 +106,24 @@ class OutboxRelay:
 
     async def run(self) -> None:
         self._loop = asyncio.get_running_loop()
+        watcher = asyncio.create_task(self._watch_backlog(), name="outbox-backlog")
         delay = self.poll_seconds
-        while True:
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
-            except TimeoutError:
-                pass
-            self._wakeup.clear()
-            try:
-                delay = await self.drain()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - NATS or the DB down: keep rows, retry later
-                log.warning("outbox relay: %s; will retry", exc)
-                delay = self.poll_seconds
+        try:
+            while True:
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+                self._wakeup.clear()
+                try:
+                    delay = await self.drain()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - NATS or the DB down: keep rows, retry later
+                    log.warning("outbox relay: %s; will retry", exc)
+                    delay = self.poll_seconds
+        finally:
+            watcher.cancel()
 
     async def drain(self) -> float:
         """Publish until the outbox is empty; returns how long to wait before the next pass."""
@@ -95,6 +132,8 @@ class OutboxRelay:
             if published is None:
                 return _LOCKED_RETRY_SECONDS
             if published < _BATCH:
+                self.metrics.observe(0, 0)  # everything committed before the claim is out
+                self._emptied_at = time.monotonic()
                 await self._purge_if_due()
                 return self.poll_seconds
 
@@ -105,13 +144,14 @@ class OutboxRelay:
             rows = await asyncio.to_thread(self._claim, conn)
             if rows is None:
                 return None
-            for _, event_id, subject, payload in rows:
-                await js.publish(subject, json.dumps(payload).encode(), headers={"Nats-Msg-Id": event_id}, timeout=2)
-            if rows:
-                await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows])
+            acknowledged = await _publish_in_order(js, rows)
+            if acknowledged:
+                await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows[:acknowledged]])
                 self._published.set()
             else:
                 await asyncio.to_thread(conn.rollback)
+            if acknowledged < len(rows):
+                raise PublishIncomplete(f"{len(rows) - acknowledged} of {len(rows)} events not acknowledged")
             return len(rows)
         finally:
             await asyncio.to_thread(conn.close)
@@ -122,6 +162,28 @@ class OutboxRelay:
             return
         self._next_purge = now + _PURGE_EVERY_SECONDS
         await asyncio.to_thread(self._purge)
+
+    async def _watch_backlog(self) -> None:
+        """Beside the publishing loop, which may wait on NATS for as long as it is away: a
+        relay that emptied the outbox lately knows the backlog is 0; otherwise it counts."""
+        while True:
+            await asyncio.sleep(_BACKLOG_QUERY_SECONDS)
+            if time.monotonic() - self._emptied_at < _BACKLOG_QUERY_SECONDS:
+                continue
+            try:
+                self.metrics.observe(*await asyncio.to_thread(self._backlog))
+            except Exception as exc:  # noqa: BLE001 - the database is away too: the gauges keep their value
+                log.debug("outbox backlog not measured: %r", exc)
+
+    def _backlog(self) -> tuple[int, float]:
+        """Unpublished rows and the age of the oldest (the partial index holds just those)."""
+        t = self.table
+        query = select(
+            func.count(), func.coalesce(func.extract("epoch", func.now() - func.min(t.c.created_at)), 0)
+        ).where(t.c.published_at.is_(None))
+        with self.engine.connect() as conn:
+            count, age = conn.execute(query).one()
+        return count, max(float(age), 0.0)
 
     def _purge(self) -> None:
         t = self.table
@@ -134,13 +196,26 @@ class OutboxRelay:
             conn.rollback()
             return None
         t = self.table
+        # the envelope as PostgreSQL's JSON text (published as is, never parsed here) and apart
+        # from it the headers it travels with (its trace context, when it has one)
         return conn.execute(
-            select(t.c.id, t.c.event_id, t.c.subject, t.c.payload)
+            select(
+                t.c.id,
+                t.c.event_id,
+                t.c.subject,
+                cast(t.c.payload.op("-")(cast(HEADERS_KEY, Text)), Text),
+                t.c.payload[HEADERS_KEY],
+            )
             .where(t.c.published_at.is_(None))
             .order_by(t.c.id)
             .limit(_BATCH)
         ).all()
 
     def _mark_published(self, conn, ids: list[int]) -> None:
-        conn.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now()))
+        # one array parameter, not an IN list of hundreds (which the driver parses out of the text)
+        conn.execute(
+            update(self.table)
+            .where(self.table.c.id == any_(bindparam("ids", ids, type_=ARRAY(BigInteger))))
+            .values(published_at=func.now())
+        )
         conn.commit()

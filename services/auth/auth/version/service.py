@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,13 +18,8 @@ from shared.identity import Identity
 
 
 def installed_version(settings: AuthSettings) -> str:
-    """APP_VERSION as configured (display string), else the package version, else "unknown"."""
-    if settings.app_version:
-        return settings.app_version
-    try:
-        return version("tt-auth")
-    except PackageNotFoundError:
-        return "unknown"
+    """TT_APP_VERSION as configured (the display string): the release the whole platform reports."""
+    return settings.app_version
 
 
 def _admin(session: Session, identity: Identity) -> User:

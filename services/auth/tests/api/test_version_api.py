@@ -2,6 +2,8 @@
 
 import pytest
 
+from shared.settings import PlatformSettings
+
 LATEST = "/repos/DRYTRIX/TimeTracker/releases/latest"
 LISTING = "/repos/DRYTRIX/TimeTracker/releases?per_page=20"
 RELEASE = {
@@ -53,10 +55,10 @@ class TestCheck:
         body = version_client(app_version="dev-123").get("/api/version/check", headers=admin_headers).json()
         assert body["update_available"] is False and body["latest_version"] == "5.10.0"
 
-    def test_package_version_when_not_configured(self, version_client, github, admin_headers):
+    def test_platform_version_when_not_configured(self, version_client, github, admin_headers):
         github.respond(LATEST, RELEASE)
         body = version_client(app_version="").get("/api/version/check", headers=admin_headers).json()
-        assert body["current_version"] == "0.1.0"
+        assert body["current_version"] == PlatformSettings.model_fields["app_version"].default == "5.10.0"
 
     def test_dismissed_release(self, version_client, github, admin, admin_headers, session):
         github.respond(LATEST, RELEASE)

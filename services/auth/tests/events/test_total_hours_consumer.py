@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+import uuid
 from datetime import timedelta
 
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
 from auth.consumers import apply_time_entry_event
+from auth.models import TrackedEntry, User
 from shared.events import EventEnvelope
 from shared.testing.contracts import example_payload
 
@@ -64,3 +71,47 @@ def test_users_me_reports_the_hours(client, session, make_user, headers_for):
     session.flush()
     r = client.get("/api/v1/users/me", headers=headers_for(user, "read:users"))
     assert r.json()["user"]["total_hours"] == 1.5
+
+
+def test_a_state_older_than_the_delete_arriving_late_changes_nothing(session, make_user):
+    user = make_user()
+    deleted = entry_event("deleted", 10, user.id, 600)
+    apply_time_entry_event(session, deleted)
+    apply_time_entry_event(
+        session, entry_event("created", 10, user.id, 600, at=deleted.occurred_at - timedelta(seconds=5))
+    )
+    assert total(session, user) == 0
+
+
+def test_two_replicas_applying_one_entrys_events_at_once_count_it_once(engine, password_hash):
+    """Replicas share the durable: one holds the entry's `created` uncommitted while another
+    applies its `updated`. The second waits for the first and moves the total by the change."""
+    with Session(engine) as setup, setup.begin():
+        user = User(username=f"replicas_{uuid.uuid4().hex[:8]}", role="user", password_hash=password_hash)
+        setup.add(user)
+        setup.flush()
+        user_id = user.id
+    entry_id = 900_000_000 + user_id
+    created = entry_event("created", entry_id, user_id, 3600)
+    updated = entry_event("updated", entry_id, user_id, 7200, at=created.occurred_at + timedelta(seconds=1))
+    try:
+        first = Session(engine)
+        first.begin()
+        apply_time_entry_event(first, created)  # holds the entry's lock until it commits
+
+        def second_replica() -> None:
+            with Session(engine) as second, second.begin():
+                apply_time_entry_event(second, updated)
+
+        other = threading.Thread(target=second_replica)
+        other.start()
+        time.sleep(0.3)  # the second replica is now waiting (or, unguarded, done already)
+        first.commit()
+        first.close()
+        other.join(10)
+        with Session(engine) as check:
+            assert check.get(User, user_id).total_seconds == 7200
+    finally:
+        with Session(engine) as cleanup, cleanup.begin():
+            cleanup.execute(delete(TrackedEntry).where(TrackedEntry.entry_id == entry_id))
+            cleanup.execute(delete(User).where(User.id == user_id))

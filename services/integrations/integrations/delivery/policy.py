@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from integrations.delivery.metrics import count_attempt
 from integrations.delivery.sender import Outcome
 from integrations.models import Webhook, WebhookDelivery
 
@@ -45,6 +46,7 @@ def record_outcome(delivery: WebhookDelivery, webhook: Webhook, outcome: Outcome
         delivery.next_retry_at = outcome.completed_at + retry_delay(webhook.retry_delay_seconds, delivery.retry_count)
         delivery.due_at = delivery.next_retry_at
         delivery.retry_count += 1
+        count_attempt("retrying")
     else:
         _finish(delivery, "failed")
 
@@ -60,6 +62,7 @@ def record_inactive(delivery: WebhookDelivery, now: datetime) -> None:
 
 
 def _finish(delivery: WebhookDelivery, status: str) -> None:
+    count_attempt(status)
     delivery.status = status
     delivery.next_retry_at = None
     delivery.due_at = None

@@ -74,3 +74,27 @@ def test_events_outside_the_catalogue_and_inactive_or_newer_subscriptions_get_no
         occurred_at=late.created_at - timedelta(seconds=1),
     )
     assert deliver_event(session, old) == 0  # the subscription did not exist when it happened
+
+
+def test_a_batch_gets_the_deliveries_of_its_events_one_at_a_time(session, make_webhook):
+    """The batch path reads the subscriptions once; each event still gets exactly the
+    subscriptions that take its name (or `*`) and existed when it happened."""
+    from datetime import timedelta
+
+    from integrations.consumers import deliver_events
+
+    clients = make_webhook(events=["client.created"])
+    everything = make_webhook(events=["*"])
+    make_webhook(events=["client.created"], is_active=False)
+    make_webhook(events=["project.created"])
+
+    def client_event(n: int, **extra) -> EventEnvelope:
+        subject = "tt.crm.client.created"
+        return EventEnvelope(type=subject, source="crm", data=example_payload(subject, id=n, name=f"C{n}"), **extra)
+
+    before_all = client_event(1, occurred_at=clients.created_at - timedelta(seconds=1))
+    batch = [client_event(2), before_all, client_event(3)]
+    batch.append(EventEnvelope(type="tt.tracking.approval.approved", source="tracking", data={}))  # not a webhook event
+    assert deliver_events(session, batch) == 4
+    got = {(d.event_id, d.webhook_id) for d in session.query(WebhookDelivery)}
+    assert got == {(e.id, hook.id) for e in (batch[0], batch[2]) for hook in (clients, everything)}

@@ -10,10 +10,11 @@ checks and creates the row."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import Enum
 from functools import cached_property
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -160,8 +161,8 @@ def check_link_given(a: Attempt) -> None:
 
 def check_project(a: Attempt) -> None:
     """§4.3 rule 4, §6.2 step 6: a named project exists."""
-    if a.new.project_id is not None:
-        existing_project(a.session, a.new.project_id)
+    if a.new.project_id is not None and a.project is None:
+        raise InvalidProjectError()
 
 
 def check_task(a: Attempt) -> None:
@@ -276,19 +277,28 @@ def run_checks(
     actor: Identity,
     settings: TrackingSettings,
     lookups: Lookups | None = None,
-) -> None:
-    """Every check of `via`, in its order; the first failure is the error answered."""
+) -> Attempt:
+    """Every check of `via`, in its order; the first failure is the error answered. The attempt
+    returned holds the rows the checks loaded (the session's identity map holds them weakly):
+    kept, they serve the entry's serialization without another query."""
     attempt = Attempt(session, settings, actor, new, lookups or Lookups(session))
     for check in CHECKS[via]:
         check(attempt)
+    return attempt
 
 
-def new_row(session: Session, new: NewEntry, *, rounding: Rounding | None = None) -> TimeEntry:
-    """The row of a checked entry; a completed one gets its duration (§1.4), rounded by the
-    owner's preference (`rounding`, when the caller read it already)."""
+def new_values(session: Session, new: NewEntry, *, rounding: Rounding | None = None) -> dict[str, Any]:
+    """The row values of a checked entry; a completed one gets its duration (§1.4), rounded by
+    the owner's preference (`rounding`, when the caller read it already)."""
     breaks = max(0, new.break_seconds)
     duration = None
     if new.end_time is not None:
         rounding = rounding or rounding_for(session, new.user_id)
         duration = net_seconds(new.start_time, new.end_time, breaks, rounding)
-    return TimeEntry(**asdict(new) | {"break_seconds": breaks, "duration_seconds": duration})
+    # a shallow copy of the fields (asdict deep-copies every datetime)
+    values = {field.name: getattr(new, field.name) for field in fields(NewEntry)}
+    return values | {"break_seconds": breaks, "duration_seconds": duration}
+
+
+def new_row(session: Session, new: NewEntry) -> TimeEntry:
+    return TimeEntry(**new_values(session, new))

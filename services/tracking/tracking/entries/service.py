@@ -95,8 +95,10 @@ def create_entry(
     """The one way an entry comes to exist: `via`'s checks in its spec order, then the row,
     `time_entry.created` and, for a running timer, `time_entry.started`. Returns the entry's API
     object, the one the events carry (serialized once: the response reuses it)."""
-    creation.run_checks(session, new, via=via, actor=actor, settings=settings)
-    replicas.remember_caller(session, actor)
+    # held to the end: the rows the checks loaded (project, task) and the caller's replica row
+    # then serve the rounding and the serialization from the session, without a query each
+    _checked = creation.run_checks(session, new, via=via, actor=actor, settings=settings)
+    _caller = replicas.remember_caller(session, actor)
     entry = creation.new_row(session, new)
     session.add(entry)
     session.flush()
@@ -134,9 +136,7 @@ def create_entries(
 def _insert_all(session: Session, news: list[NewEntry], *, actor: Identity) -> None:
     replicas.remember_caller(session, actor)
     rounding = replicas.rounding_for(session, news[0].user_id)
-    rows = [creation.new_row(session, new, rounding=rounding) for new in news]
-    session.add_all(rows)
-    session.flush()
+    rows = repository.insert_entries(session, [creation.new_values(session, new, rounding=rounding) for new in news])
     names = names_for(session, rows)
     created = [(row.id, serialize_entry(row, names)) for row in rows]
     events.emit_many(session, "time_entry", "created", created, actor=actor)
