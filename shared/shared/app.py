@@ -128,9 +128,11 @@ def _publish_state(app: FastAPI, settings: PlatformSettings, runtime: ServiceRun
 
 
 def _probe_routes(service: str, runtime: ServiceRuntime, migrations: Migrations) -> list[Route]:
-    """`/healthz` (alive) and `/readyz`: the database answers, its schema is not behind this
-    code's migrations (a pod of a new release gets no traffic before they ran) and NATS is
-    connected."""
+    """`/healthz` (alive) and `/readyz`: the database answers and its schema is not behind this
+    code's migrations (a pod of a new release gets no traffic before they ran). NATS is
+    reported, not required: without it a service still takes every write (its events wait in
+    the outbox) and answers from its replicas, so a NATS outage must not take every pod out of
+    its Service."""
 
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "service": service})
@@ -140,9 +142,9 @@ def _probe_routes(service: str, runtime: ServiceRuntime, migrations: Migrations)
         checks = {
             "database": revisions is not None,
             "schema": revisions is not None and migrations.schema_is_current(revisions),
-            "nats": runtime.link.connected,
         }
         ready = all(checks.values())
+        checks["nats"] = runtime.link.connected
         return JSONResponse(
             {"status": "ready" if ready else "unavailable", "service": service, "checks": checks},
             status_code=200 if ready else 503,

@@ -82,13 +82,14 @@ def test_schema_of_a_newer_release_keeps_the_older_pods_ready(infra_urls, identi
         assert r.status_code == 200, r.text
 
 
-def test_nats_unreachable_is_not_ready(infra_urls, identity_secret, fresh_db_url):
+def test_nats_unreachable_is_reported_but_the_service_stays_ready(infra_urls, identity_secret, fresh_db_url):
+    """Writes go on while NATS is away (their events wait in the outbox): the pod keeps its
+    traffic, and the probe says what is missing."""
     migrate(SERVICE_DIR, fresh_db_url)
     with TestClient(create_app(settings(infra_urls, identity_secret, UNREACHABLE), fresh_db_url)) as client:
         r = client.get("/readyz")
-        assert r.status_code == 503
+        assert r.status_code == 200
         assert r.json()["checks"] == {"database": True, "schema": True, "nats": False}
-        assert client.get("/healthz").status_code == 200, "alive all the same: no restart for it"
 
 
 def test_database_down_is_not_ready(infra_urls, identity_secret):
