@@ -71,7 +71,7 @@ class PlatformSettings(BaseSettings):
     inventory_url: str | None = None
     reporting_url: str | None = None
     integrations_url: str | None = None
-    # How long a decision on a replica waits for it to catch up with the owner (DESIGN.md
+    # How long a decision on a replica waits for it to catch up with the owner (docs/architecture.md
     # "Consistency"); past it the replica's answer stands and the response says `stale`.
     catch_up_timeout_seconds: float = Field(default=1.0, ge=0)
 

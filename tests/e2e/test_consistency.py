@@ -1,4 +1,4 @@
-"""One API, not several databases (DESIGN.md "Consistency"): once a write is answered, the next
+"""One API, not several databases (docs/architecture.md, "Consistency"): once a write is answered, the next
 request — fired at once, as scripts and the browser extension do — is judged with it included,
 whichever service owns it. Each flow runs many rounds, so a race cannot pass by luck."""
 

@@ -1,4 +1,4 @@
-"""The reporting service's read models, all fed by events (DESIGN.md): replicas of users,
+"""The reporting service's read models, all fed by events (docs/architecture.md): replicas of users,
 clients, projects, tasks and time entries, and the rollups the reports answer from.
 
 Rollups keep, per bucket, whole seconds, billable seconds, the entry count and the sum of the

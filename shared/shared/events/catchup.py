@@ -1,4 +1,4 @@
-"""Catching a service's replicas up with an owner's committed state (DESIGN.md "Consistency").
+"""Catching a service's replicas up with an owner's committed state (docs/architecture.md, "Consistency").
 
 A replica that cannot confirm what a decision needs (a miss, a guard over another service's
 rows) asks the owner to publish everything it has committed (`POST /internal/events/flush`,

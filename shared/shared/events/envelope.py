@@ -1,4 +1,4 @@
-"""The event envelope every service publishes (DESIGN.md "Events")."""
+"""The event envelope every service publishes (docs/architecture.md, "Events")."""
 
 from __future__ import annotations
 
