@@ -5,9 +5,9 @@ The batch's entries are locked (advisory locks in id order, as the one-event pat
 so concurrent replicas cannot deadlock on them) and loaded in one query; each entry's events
 are replayed in memory over its stored state with the same event-time guard (an event older
 than the state so far changes nothing). The buckets then change by the net difference, old
-contribution out and final one in, which is what the one-event steps add up to: one
-multi-row upsert per level, rows in key order, and the buckets left empty deleted. The entry
-rows go in one multi-row upsert."""
+contribution out and final one in, which is what the one-event steps add up to: one upsert
+per level, rows in key order, and the buckets left empty deleted. The entry rows go in one
+more upsert. Each upsert takes its rows as one array per column."""
 
 from __future__ import annotations
 
@@ -25,24 +25,32 @@ from reporting.readmodel.rollups import (
     ENTRY_LOCK,
     LEVELS,
     MEASURES,
-    UPSERT_ENTRY,
     add_to_bucket,
     bucket_of,
     contribution,
     entry_values,
     key_columns,
+    upsert_statement,
 )
+from shared.db import arrays_of, unnest_rows
 from shared.events import EventEnvelope
 
 _IDS = bindparam("ids", type_=ARRAY(BigInteger))
 # The two-key lock takes int4 keys, as the one-event path's lock does.
 _LOCK_ENTRIES = select(func.pg_advisory_xact_lock(ENTRY_LOCK, func.unnest(bindparam("ids", type_=ARRAY(Integer)))))
 _LOAD_ENTRIES = select(Entry.id, *(getattr(Entry, name) for name in CONTRIBUTION_FIELDS)).where(Entry.id == any_(_IDS))
-# Many rows go through the Core connection (not ORM bulk operations); RETURNING makes
-# SQLAlchemy send them as multi-row VALUES statements (insertmanyvalues).
-_UPSERT_ENTRIES = UPSERT_ENTRY.returning(Entry.id)
+# Many rows, one statement each, with one array parameter per column (`shared.db.unnest_rows`).
+_ENTRY_COLUMNS = [column.name for column in Entry.__table__.columns]
+_UPSERT_ENTRIES = upsert_statement(
+    Entry,
+    lambda stmt: {name: stmt.excluded[name] for name in _ENTRY_COLUMNS if name != "id"},
+    rows=unnest_rows(Entry.__table__, _ENTRY_COLUMNS),
+)
+_BUCKET_COLUMNS = {model: [*key_columns(model), *MEASURES] for model in LEVELS}
 _ADD_TO_BUCKETS = {
-    model: add_to_bucket(model).returning(*(getattr(model, k) for k in key_columns(model)), model.entries)
+    model: add_to_bucket(model, rows=unnest_rows(model.__table__, _BUCKET_COLUMNS[model])).returning(
+        *(getattr(model, k) for k in key_columns(model)), model.entries
+    )
     for model in LEVELS
 }
 
@@ -70,7 +78,7 @@ def apply_entry_events(session: Session, events: list[EventEnvelope], zone: tzin
         if entry_id in stored:
             _fold(deltas, stored[entry_id], -1)
         _fold(deltas, row, +1)
-    session.connection().execute(_UPSERT_ENTRIES, [final[i] for i in sorted(final)]).all()
+    session.connection().execute(_UPSERT_ENTRIES, arrays_of([final[i] for i in sorted(final)], _ENTRY_COLUMNS))
     for model in LEVELS:
         _add_to_buckets(session, model, deltas[model])
 
@@ -91,10 +99,7 @@ def _add_to_buckets(session: Session, model, deltas: dict[tuple, dict[str, int]]
     rows = [{**dict(zip(keys, key, strict=True)), **d} for key, d in sorted(deltas.items()) if any(d.values())]
     if not rows:
         return
-    emptied = [
-        {k: row[k] for k in keys}
-        for row in session.connection().execute(_ADD_TO_BUCKETS[model], rows).mappings()
-        if row["entries"] == 0
-    ]
+    added = session.connection().execute(_ADD_TO_BUCKETS[model], arrays_of(rows, _BUCKET_COLUMNS[model]))
+    emptied = [{k: row[k] for k in keys} for row in added.mappings() if row["entries"] == 0]
     if emptied:  # an emptied bucket goes, as a rebuild would never create it
         session.connection().execute(DROP_EMPTY_BUCKET[model], emptied)

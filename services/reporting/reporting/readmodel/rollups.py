@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, text
+from sqlalchemy import Select, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -142,8 +142,10 @@ CONTRIBUTION_FIELDS = ("user_id", "project_id", "task_id", "client_id", "day", "
 _LOAD_ENTRY = select(*(getattr(Entry, name) for name in CONTRIBUTION_FIELDS)).where(Entry.id == bindparam("id"))
 
 
-def upsert_statement(model, set_) -> Any:
-    stmt = insert(model)
+def upsert_statement(model, set_, *, rows: Select | None = None) -> Any:
+    """Insert into `model`, or update by its key with `set_(stmt)`; from `rows` (a SELECT of
+    many rows) when given, else one row of parameters."""
+    stmt = insert(model) if rows is None else insert(model).from_select(list(rows.selected_columns.keys()), rows)
     return stmt.on_conflict_do_update(index_elements=key_columns(model), set_=set_(stmt))
 
 
@@ -152,9 +154,9 @@ UPSERT_ENTRY = upsert_statement(
 )
 
 
-def add_to_bucket(model) -> Any:
+def add_to_bucket(model, *, rows: Select | None = None) -> Any:
     """The upsert adding measures to a bucket of `model` (created when missing)."""
-    return upsert_statement(model, lambda stmt: {n: getattr(model, n) + stmt.excluded[n] for n in MEASURES})
+    return upsert_statement(model, lambda stmt: {n: getattr(model, n) + stmt.excluded[n] for n in MEASURES}, rows=rows)
 
 
 _ADD_TO_BUCKET = {model: add_to_bucket(model).returning(model.entries) for model in LEVELS}
