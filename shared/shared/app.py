@@ -29,10 +29,8 @@ from starlette.routing import Route
 
 from shared.consistency import FreshnessMiddleware
 from shared.errors import install_error_handlers
-from shared.events.catchup import FLUSH_PATH
-from shared.events.link import NatsLink
-from shared.events.relay import OutboxRelay
-from shared.identity import get_identity, internal
+from shared.events.flush import flush_route
+from shared.identity import get_identity
 from shared.jsonbody import JsonBodyMiddleware
 from shared.observability import tracing
 from shared.observability.logs import setup_logging
@@ -102,9 +100,9 @@ def _wire_app(
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(FreshnessMiddleware, sync=runtime.sync)
+    app.router.routes.append(flush_route(runtime.relay, runtime.link))  # first: matched before the routers
     for router in routers:
         app.include_router(router)
-    app.include_router(_flush_router(runtime.relay, runtime.link))
     app.router.routes.extend(_probe_routes(settings.service_name, runtime, Migrations.of(service_dir)))
     app.router.routes.append(Route("/metrics", _metrics, methods=["GET"], include_in_schema=False))
     app.openapi = publish_scopes(app, routers)
@@ -158,27 +156,6 @@ async def _metrics(request: Request) -> Response:
     service's own port only: it is not in the OpenAPI, so the gateway never routes it."""
     body, content_type = exposition()
     return Response(body, media_type=content_type)
-
-
-def _flush_router(relay: OutboxRelay, link: NatsLink) -> APIRouter:
-    """`/internal/events/flush`: answers once the events committed before the call are
-    published, with `position`: the stream's last sequence then, at or after every one of them
-    (replicas catch up to it before deciding, `shared.events.catchup`); 503 if publishing took
-    too long or NATS cannot be reached."""
-    router = APIRouter(include_in_schema=False)
-
-    @router.post(FLUSH_PATH, dependencies=[internal()])
-    async def flush_events(timeout: float = 1.0) -> JSONResponse:
-        if not await relay.flush(min(max(timeout, 0.0), 5.0)):
-            return JSONResponse({"flushed": False}, status_code=503)
-        try:
-            position = await link.last_sequence()
-        except Exception as exc:  # noqa: BLE001 - NATS down: the caller decides on its replica
-            log.debug("flush: no stream position: %r", exc)
-            return JSONResponse({"flushed": True}, status_code=503)
-        return JSONResponse({"flushed": True, "position": position})
-
-    return router
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,8 @@ class OutboxRelay:
         query = select(func.max(t.c.id)).where(t.c.published_at.is_(None))
         if up_to is not None:
             query = query.where(t.c.id <= up_to)
-        with self.engine.connect() as conn:
+        # autocommit: one round trip, not BEGIN, the query and a ROLLBACK (on every flush)
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             return conn.scalar(query)
 
     def wake(self) -> None:

@@ -49,7 +49,7 @@ def ready_when_nats_connects(client, seconds=30.0):
 def upgrade_to(url, revision):
     config = Config(str(SERVICE_DIR / "alembic.ini"))
     config.set_main_option("script_location", str(SERVICE_DIR / "migrations"))
-    config.set_main_option("sqlalchemy.url", url)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # configparser syntax
     command.upgrade(config, revision)
 
 

@@ -194,3 +194,29 @@ def test_on_startup_runs_at_start_up_not_when_the_app_is_built(settings, engine,
     assert started == []
     with TestClient(app):
         assert started == [app]
+
+
+class TestFlushEndpoint:
+    """`POST /internal/events/flush`: what a replica's catch-up asks the owner."""
+
+    def test_answers_a_platform_process_with_the_stream_position_after_its_events(self, client, writer, engine):
+        platform = identity_headers(client.app.state.identity_codec, service="reporting")
+        created = client.post("/api/v1/widgets", json={"name": "flushed"}, headers=writer)
+        assert created.status_code == 201
+        r = client.post("/internal/events/flush", params={"timeout": 2}, headers=platform)
+        assert r.status_code == 200 and r.json()["flushed"] is True
+        with engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))) == 0
+        assert isinstance(r.json()["position"], int) and r.json()["position"] >= 1
+
+    def test_refuses_users_and_callers_without_identity(self, client, writer):
+        r = client.post("/internal/events/flush", headers=writer)
+        assert r.status_code == 403 and r.json()["error_code"] == "forbidden"
+        r = client.post("/internal/events/flush")
+        assert r.status_code == 401 and r.json()["error_code"] == "unauthorized"
+
+    @pytest.mark.parametrize("timeout", ["soon", "nan", ""])
+    def test_a_timeout_that_is_not_a_number_is_a_validation_error(self, client, timeout):
+        platform = identity_headers(client.app.state.identity_codec, service="reporting")
+        r = client.post("/internal/events/flush", params={"timeout": timeout}, headers=platform)
+        assert r.status_code == 400 and r.json()["errors"] == {"timeout": ["timeout must be a number of seconds"]}

@@ -6,9 +6,13 @@ import asyncio
 import uuid
 
 import nats
+import pytest
 from nats.js.api import DiscardPolicy, StreamConfig
+from nats.js.errors import ServerError
 
 from shared.events.link import DEAD_LETTER_STREAM, EVENT_SUBJECTS, NatsLink, StreamLimits, ensure_stream
+
+_REPLICAS_NEED_A_CLUSTER = 10074  # JetStream's error code
 
 
 def scenario(infra_urls, steps):
@@ -112,5 +116,10 @@ def test_the_replica_count_is_applied_to_an_existing_stream(infra_urls):
         await js.publish(subjects[0].replace(">", "still"), b"{}")
         return await js.stream_info(name)
 
-    info = scenario(infra_urls, steps)
+    try:
+        info = scenario(infra_urls, steps)
+    except ServerError as exc:  # newer servers refuse it outright unless clustered
+        if exc.err_code != _REPLICAS_NEED_A_CLUSTER:
+            raise
+        pytest.skip("this NATS server is not clustered and refuses replicas > 1")
     assert info.config.num_replicas == 3 and info.state.messages == 1

@@ -11,14 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from reporting.errors import SearchQueryTooShortError
 from reporting.search.schemas import SearchResultRead
 from reporting.settings import ReportingSettings
 from shared.identity import Identity
 from shared.inputs import int_or_none
-from shared.upstream import Upstream
+from shared.upstream import Upstream, UpstreamUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -138,13 +136,11 @@ async def _search_domain(
         return Failed("unavailable")
     timeout = settings.search_timeout_seconds
     try:
-        # The overall bound: httpx's timeout applies to each network step, not to the whole call.
-        async with asyncio.timeout(timeout):
-            response = await upstream.get(url, caller=identity, params={"q": text, "limit": limit}, timeout=timeout)
-    except (TimeoutError, httpx.TimeoutException):
+        response = await upstream.get(url, caller=identity, params={"q": text, "limit": limit}, timeout=timeout)
+    except TimeoutError:
         log.warning("search domain %s timed out after %ss", domain.key, timeout)
         return Failed("timed out")
-    except httpx.HTTPError as exc:
+    except UpstreamUnavailable as exc:
         log.warning("search domain %s unavailable: %s", domain.key, exc)
         return Failed("unavailable")
     except Exception:  # noqa: BLE001 - one failing domain must not fail the whole search
