@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.events import TokenEvents
 from gateway.http import RequestContext, header, send_status_error
@@ -38,6 +38,7 @@ from shared.config_errors import load_settings
 from shared.events.link import NatsLink
 from shared.identity import IdentityCodec
 from shared.observability import tracing
+from shared.observability.context import StatusNotingSend
 from shared.observability.logs import setup_logging
 
 log = logging.getLogger(__name__)
@@ -176,23 +177,16 @@ class Gateway:
             ctx = RequestContext(self._client_ip(scope))
             scope["tt"] = ctx
             self.observer.begin(scope, ctx)
-            status = 500  # a response that never started
-
-            async def send_noting_status(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                await send(message)
-
+            noting = StatusNotingSend(send)
             try:
-                await self.app(scope, receive, send_noting_status)
+                await self.app(scope, receive, noting)
             except Exception:
                 log.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 if ctx.started:
                     raise
-                await send_status_error(scope, send_noting_status, 500)
+                await send_status_error(scope, noting, 500)
             finally:
-                self.observer.end(scope, ctx, status)
+                self.observer.end(scope, ctx, noting.status)
         elif kind == "lifespan":
             await self._lifespan(receive, send)
 

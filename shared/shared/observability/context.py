@@ -16,3 +16,19 @@ class RequestIds(NamedTuple):
 NO_REQUEST = RequestIds(None, None)
 
 current_request: contextvars.ContextVar[RequestIds] = contextvars.ContextVar("tt_request_ids", default=NO_REQUEST)
+
+
+class StatusNotingSend:
+    """Wraps an ASGI `send`, keeping the status of the response it starts: 500 until one
+    starts (what the client gets if the app raises before answering)."""
+
+    __slots__ = ("send", "status")
+
+    def __init__(self, send) -> None:
+        self.send = send
+        self.status = 500
+
+    async def __call__(self, message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self.send(message)

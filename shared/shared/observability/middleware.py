@@ -14,10 +14,10 @@ import time
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.observability import tracing
-from shared.observability.context import RequestIds, current_request
+from shared.observability.context import RequestIds, StatusNotingSend, current_request
 from shared.observability.metrics import UNMATCHED, HttpMetrics
 
 request_log = logging.getLogger("service.requests")
@@ -53,18 +53,12 @@ class ObservabilityMiddleware:
         # outside every middleware yet logs with these ids.
         current_request.set(RequestIds(request_id, parent.trace_id))
         otel_token = otel_context.attach(trace_context)
-        status = 500  # what the client gets if the app raises before answering
-
-        async def send_noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        noting = StatusNotingSend(send)
         try:
-            await self.app(scope, receive, send_noting_status)
+            await self.app(scope, receive, noting)
         finally:
             otel_context.detach(otel_token)
+            status = noting.status
             route = route_template(scope)
             seconds = time.perf_counter() - started
             self.metrics.observe(route, scope["method"], status, seconds)
