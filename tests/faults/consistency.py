@@ -17,6 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 from faults.load import Answers
 
+GATEWAY_CODES = {502: "bad_gateway", 503: "service_unavailable", 504: "gateway_timeout"}
+
 
 class Receiver:
     """A webhook endpoint on loopback: records (Standard Webhooks `webhook-id`, event, entity id)."""
@@ -95,18 +97,22 @@ def assert_consistent(user: httpx.Client, admin: httpx.Client, user_id: int, ans
     for client_id in answers.clients:
         assert user.get(f"/api/v1/clients/{client_id}").status_code == 200, client_id
 
-    def delivered() -> tuple[set[int], int, int]:
-        entries = [(hook_id, entity) for hook_id, event, entity in receiver.deliveries if event == "time_entry.created"]
-        return {entity for _, entity in entries}, len({hook_id for hook_id, _ in entries}), len(entries)
+    def delivered(event: str) -> tuple[set[int], int, int]:
+        hooks = [(hook_id, entity) for hook_id, kind, entity in receiver.deliveries if kind == event]
+        return {entity for _, entity in hooks}, len({hook_id for hook_id, _ in hooks}), len(hooks)
 
     # one delivery (one webhook-id, one request) per entry; a retry of the same delivery would
     # keep its webhook-id, a second event for one entry would not
-    converges("webhook deliveries (entries, distinct webhook-ids, requests)", delivered,
-              (set(owned), len(owned), len(owned)), timeout)  # fmt: skip
+    converges("time_entry.created deliveries (entries, distinct webhook-ids, requests)",
+              lambda: delivered("time_entry.created"), (set(owned), len(owned), len(owned)), timeout)  # fmt: skip
+    converges("every acknowledged client delivered",
+              lambda: set(answers.clients) <= delivered("client.created")[0], True, timeout)  # fmt: skip
+    clients, hook_ids, requests = delivered("client.created")
+    assert len(clients) == hook_ids == requests, (len(clients), hook_ids, requests)
     assert not answers.server_errors, answers.server_errors[:5]
     assert not answers.unexpected, answers.unexpected[:5]
-    for body in answers.unavailable:
-        assert body["success"] is False and body["error_code"] == "service_unavailable", body
+    for status, body in answers.gateway_errors:
+        assert body["success"] is False and body["error_code"] == GATEWAY_CODES[status], body
         assert set(body) >= {"error", "message", "error_code"}, body
 
 

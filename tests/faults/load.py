@@ -37,14 +37,14 @@ class Answers:
     statuses: Counter = field(default_factory=Counter)  # (kind, status or exception name) → count
     server_errors: list[str] = field(default_factory=list)  # every 500 a client saw, with its body
     unexpected: list[str] = field(default_factory=list)  # 4xx a correct write should never get
-    unavailable: list[dict] = field(default_factory=list)  # 503 bodies, to check their shape
+    gateway_errors: list[tuple[int, dict]] = field(default_factory=list)  # 502/503/504, to check their shape
 
     def record(self, kind: str, r: httpx.Response) -> None:
         self.statuses[(kind, r.status_code)] += 1
         if r.status_code >= 500 and r.status_code not in RETRIED:
             self.server_errors.append(f"{kind} {r.status_code} {r.text[:300]}")
-        elif r.status_code == 503:
-            self.unavailable.append(r.json())
+        elif r.status_code in RETRIED:
+            self.gateway_errors.append((r.status_code, r.json()))
         elif 400 <= r.status_code < 500:
             self.unexpected.append(f"{kind} {r.status_code} {r.text[:300]}")
 

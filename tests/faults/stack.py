@@ -41,7 +41,7 @@ class FaultStack:
 
     def restart(self, name: str) -> None:
         self.processes[name].proc = None
-        self.processes[name].start(timeout=60)
+        self.processes[name].start(timeout=120)
 
     def stop(self) -> None:
         for proc in self.processes.values():
@@ -81,8 +81,8 @@ def fault_stack(postgres: Postgres, nats: ServerProcess, redis: ServerProcess, i
             # side by side, each waiting on its own health check; the gateway last, as it loads
             # the route table from the services' OpenAPI
             with ThreadPoolExecutor(len(SERVICES)) as pool:
-                list(pool.map(lambda name: processes[name].start(timeout=90), SERVICES))
-            processes["gateway"].start(timeout=60)
+                list(pool.map(lambda name: processes[name].start(timeout=180), SERVICES))
+            processes["gateway"].start(timeout=120)
             stack.admin_token = run_cli(auth_env, "bootstrap", "--print-token")
             yield stack
         finally:
