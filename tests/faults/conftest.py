@@ -66,7 +66,12 @@ def loaded(faults) -> Iterator[Loaded]:
     try:
         yield Loaded(faults, load, receiver, user_id, user, admin)
     finally:
-        load.stop()
+        answers = load.stop()
+        # what the clients saw, beside the processes' logs, for whoever reads a failure
+        (faults.logs / "answers.txt").write_text(
+            f"acknowledged entries: {len(answers.entries)}\n"
+            + "".join(f"{kind} {status}: {n}\n" for (kind, status), n in sorted(answers.statuses.items(), key=str))
+        )
         receiver.close()
         user.close()
         admin.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import gateway_env, new_auth_env, run_cli, service_database
@@ -26,8 +26,8 @@ class FaultStack:
     redis: ServerProcess
     env: dict[str, str]  # auth's: the private servers' URLs and the shared secret
     processes: dict[str, ServiceProcess]  # by service name, and "gateway"
+    logs: Path
     admin_token: str = ""
-    databases: dict[str, str] = field(default_factory=dict)
 
     @property
     def gateway_url(self) -> str:
@@ -76,7 +76,7 @@ def fault_stack(postgres: Postgres, nats: ServerProcess, redis: ServerProcess, i
             name: ServiceProcess(f"{name}.main:create_app", env, logs / f"{name}.log", port=ports[name])
             for name, env in envs.items()
         }
-        stack = FaultStack(postgres, nats, redis, auth_env, processes)
+        stack = FaultStack(postgres, nats, redis, auth_env, processes, logs)
         try:
             # side by side, each waiting on its own health check; the gateway last, as it loads
             # the route table from the services' OpenAPI
