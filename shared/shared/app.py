@@ -6,7 +6,8 @@ application is wired around it: the identity check, error handlers, body normali
 (`shared.jsonbody`), freshness headers (`shared.consistency`), request logs, metrics and
 traces (`shared.observability`), the service's routers, `/internal/events/flush`, `/healthz` +
 `/readyz` (database, schema not behind the migrations, NATS), `/metrics`, and each route's
-required scopes in OpenAPI (`shared.openapi_scopes`). Nothing runs at build time: the lifespan
+required scopes in OpenAPI (`shared.openapi_scopes`), with the error responses and create links
+(`shared.openapi_contract`). Nothing runs at build time: the lifespan
 starts the relay and the consumers, then runs the service's `on_startup` hook.
 """
 
@@ -36,6 +37,7 @@ from shared.observability import tracing
 from shared.observability.logs import setup_logging
 from shared.observability.metrics import exposition
 from shared.observability.middleware import ObservabilityMiddleware
+from shared.openapi_contract import complete_openapi
 from shared.openapi_scopes import publish_scopes
 from shared.runtime import ConsumerSpec, ServiceRuntime, build_runtime
 from shared.settings import PlatformSettings
@@ -105,7 +107,8 @@ def _wire_app(
         app.include_router(router)
     app.router.routes.extend(_probe_routes(settings.service_name, runtime, Migrations.of(service_dir)))
     app.router.routes.append(Route("/metrics", _metrics, methods=["GET"], include_in_schema=False))
-    app.openapi = publish_scopes(app, routers)
+    with_scopes = publish_scopes(app, routers)
+    app.openapi = lambda: complete_openapi(with_scopes())
 
 
 def _publish_state(app: FastAPI, settings: PlatformSettings, runtime: ServiceRuntime, service_dir: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
 from crm.values import Email, Money, Text, Text50, Text200, to_int, trim
 
@@ -43,7 +43,8 @@ class ClientFields(BaseModel):
 
 
 class ClientCreate(ClientFields):
-    pass
+    # published as required (the service answers 400 without them), so clients and the fuzzer see it
+    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
 
 
 class ClientUpdate(ClientFields):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from inventory.inputs import Text, Text50, Text200, trim_to_none
 from inventory.schemas import WarehouseRead
@@ -34,7 +34,8 @@ class WarehouseFields(BaseModel):
 
 
 class WarehouseCreate(WarehouseFields):
-    pass
+    # published as required (the service answers 400 without them), so clients and the fuzzer see it
+    model_config = ConfigDict(json_schema_extra={"required": ["name", "code"]})
 
 
 class WarehouseUpdate(WarehouseFields):
