@@ -40,9 +40,15 @@ class Upstream:
             url, params=params, headers={**self.identity_header(caller), **outgoing_headers()}, timeout=timeout
         )
 
-    async def post(self, url: str, *, params: dict[str, object], timeout: float) -> httpx.Response:
+    async def post(
+        self, url: str, *, params: dict[str, object] | None = None, json: object = None, timeout: float
+    ) -> httpx.Response:
         return await self.http.post(
-            url, params=params, headers={**self.identity_header(None), **outgoing_headers()}, timeout=timeout
+            url,
+            params=params,
+            json=json,
+            headers={**self.identity_header(None), **outgoing_headers()},
+            timeout=timeout,
         )
 
     async def close(self) -> None:

@@ -23,7 +23,11 @@ def test_concurrent_runs_on_a_new_database_all_succeed(infra_urls):
         runs = [
             subprocess.Popen(
                 [sys.executable, "-m", "shared.migrate", "services/crm"],
-                cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                cwd=REPO,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
             )  # fmt: skip
             for _ in range(3)
         ]
