@@ -317,7 +317,11 @@ def main() -> None:
         services, gateways, token = start_stack(infra, logs, databases)
         procs += [*services.values(), *gateways]
         with httpx.Client(base_url=gateways[0].url, headers={"Authorization": f"Bearer {token}"}) as c:
-            r = c.post("/api/v1/projects", json={"name": f"Soak {uuid.uuid4().hex[:8]}"})
+            r = c.post("/api/v1/clients", json={"name": f"Soak {uuid.uuid4().hex[:8]}"})
+            if r.status_code != 201:
+                raise SystemExit(f"POST /api/v1/clients answered {r.status_code}: {r.text[:300]}")
+            client_id = r.json()["client"]["id"]
+            r = c.post("/api/v1/projects", json={"name": f"Soak {uuid.uuid4().hex[:8]}", "client_id": client_id})
             if r.status_code != 201:
                 raise SystemExit(f"POST /api/v1/projects answered {r.status_code}: {r.text[:300]}")
             project_id = r.json()["project"]["id"]

@@ -63,6 +63,16 @@ async def publish_in_order(js, rows) -> int:
     return acked.index(False) if False in acked else len(acked)
 
 
+async def _all_consumers(js, stream: str) -> list:
+    """Every consumer of the stream (JetStream lists them a page at a time)."""
+    consumers: list = []
+    while True:
+        page = await js.consumers_info(stream, offset=len(consumers))
+        consumers += page
+        if not page:
+            return consumers
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -183,8 +193,8 @@ class OutboxRelay:
             js = await self.link.jetstream()
             durables = [
                 info.name
-                for info in await js.consumers_info(self.link.stream)
-                if owner_of(info.config.filter_subject or "") == self.link.name
+                for info in await _all_consumers(js, self.link.stream)
+                if info.config.durable_name and owner_of(info.config.filter_subject or "") == self.link.name
             ]
             cursors = [await confirmed_through(js, self.link.name, durable) for durable in durables]
         except Exception as exc:  # noqa: BLE001 - NATS away: purge by age only

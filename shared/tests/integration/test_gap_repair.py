@@ -4,7 +4,7 @@ consumer's replica ends exact: every event applied once."""
 
 import asyncio
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -15,8 +15,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 
 from shared.db import migrate, new_sessionmaker
 from shared.events.consumer import DurableConsumer
-from shared.events.cursors import confirmed_through
+from shared.events.cursors import confirm, confirmed_through
 from shared.events.link import NatsLink
+from shared.events.relay import OutboxRelay
 from shared.events.repair import REPUBLISH_PATH, GapRepair
 from shared.identity import Identity
 from shared.settings import PlatformSettings
@@ -160,3 +161,63 @@ def _from_now() -> dict:
 async def _drained(js, link, consumer) -> bool:
     info = await js.consumer_info(link.stream, consumer.name)
     return not info.num_pending and not info.num_ack_pending
+
+
+def test_published_rows_stay_until_every_consumer_confirmed_them_or_the_bounded_time(engine, infra_urls):
+    """The relay's purge: a row no consumer confirmed stays until the bound; one every durable
+    consumer of the owner's events confirmed goes once an hour old; a young one stays."""
+    owner = f"purge{uuid.uuid4().hex[:6]}"
+    link = NatsLink(infra_urls["nats"], name=owner)
+    relay = OutboxRelay(engine=engine, table=outbox, link=link, keep_published_seconds=86400)
+
+    def rows(*ages_hours: float) -> list[int]:
+        with engine.begin() as conn:
+            return list(
+                conn.scalars(
+                    insert(outbox)
+                    .values(
+                        [
+                            {
+                                "event_id": str(uuid.uuid4()),
+                                "subject": f"tt.{owner}.thing.added",
+                                "payload": {},
+                                "created_at": func.now(),
+                                "published_at": func.now() - timedelta(hours=h),
+                            }
+                            for h in ages_hours
+                        ]
+                    )
+                    .returning(outbox.c.id)
+                )
+            )
+
+    def left(ids: list[int]) -> list[int]:
+        with engine.connect() as conn:
+            return sorted(conn.scalars(select(outbox.c.id).where(outbox.c.id.in_(ids))))
+
+    async def scenario():
+        js = await link.jetstream()
+        durables = [f"{owner}-a", f"{owner}-b"]
+        for durable in durables:
+            await js.add_consumer(link.stream, durable_name=durable, filter_subject=f"tt.{owner}.thing.>")
+        try:
+            old, older, young, expired = rows(3, 2, 0.1, 25)
+            no_cursor = await relay._confirmed_by_every_consumer()
+            await asyncio.to_thread(relay._purge, no_cursor)
+            after_age_only = left([old, older, young, expired])
+            await confirm(js, owner, durables[0], young)
+            one_cursor = await relay._confirmed_by_every_consumer()
+            await confirm(js, owner, durables[1], older)  # b has confirmed less than a
+            both = await relay._confirmed_by_every_consumer()
+            await asyncio.to_thread(relay._purge, both)
+            return no_cursor, after_age_only, one_cursor, both, left([old, older, young]), (old, older, young, expired)
+        finally:
+            for durable in durables:
+                await js.delete_consumer(link.stream, durable)
+            await link.close()
+
+    no_cursor, after_age_only, one_cursor, both, final, (old, older, young, expired) = asyncio.run(scenario())
+    assert no_cursor is None and after_age_only == [old, older, young]  # only the one past the bound went
+    assert one_cursor is None  # b has not confirmed anything yet
+    assert both == older
+    assert final == [young]  # confirmed by both and an hour old: gone; the young one stays
