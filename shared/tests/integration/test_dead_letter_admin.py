@@ -12,10 +12,11 @@ import nats
 import pytest
 from demo_service import SERVICE_DIR, metadata, router
 from served import served
-from sqlalchemy import Column, MetaData, String, Table, create_engine, insert, select, text
+from sqlalchemy import Column, MetaData, String, Table, create_engine, insert, select
+from sqlalchemy.engine import make_url
 
 from shared.app import ConsumerSpec, create_service_app
-from shared.db import migrate
+from shared.db import drop_database, ensure_database, migrate
 from shared.events.envelope import EventEnvelope
 from shared.settings import PlatformSettings
 from shared.testing.fixtures import identity_headers
@@ -35,19 +36,26 @@ def add(session, envelope):
 
 
 @pytest.fixture(scope="module")
-def engine(scratch_db_url):
-    engine = create_engine(scratch_db_url)
-    metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    migrate(SERVICE_DIR, scratch_db_url)
+def db_url(infra_urls):
+    """A database of this module's own: the demo schema migrated, dropped after."""
+    url = make_url(infra_urls["database"]).set(database=f"tt_shared_{uuid.uuid4().hex[:8]}")
+    rendered = url.render_as_string(hide_password=False)
+    ensure_database(rendered)
+    migrate(SERVICE_DIR, rendered)
+    yield rendered
+    drop_database(rendered)
+
+
+@pytest.fixture(scope="module")
+def engine(db_url):
+    engine = create_engine(db_url)
     applied_md.create_all(engine)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def service(infra_urls, identity_secret, engine, scratch_db_url):
+def service(infra_urls, identity_secret, engine, db_url):
     settings = PlatformSettings(
         service_name="demo",
         database_url=infra_urls["database"],
@@ -65,7 +73,7 @@ def service(infra_urls, identity_secret, engine, scratch_db_url):
         routers=[router],
         service_dir=SERVICE_DIR,
         consumers=[ConsumerSpec(name="things", subject=SUBJECT, handler=add)],
-        database_url=scratch_db_url,
+        database_url=db_url,
     )
     with served(app) as url:
         yield url

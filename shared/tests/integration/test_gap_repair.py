@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from demo_service import SERVICE_DIR, create_app, metadata, outbox, processed
+from demo_service import SERVICE_DIR, create_app, outbox, processed
 from prometheus_client import REGISTRY
 from served import served
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select
+from sqlalchemy.engine import make_url
 
-from shared.db import migrate, new_sessionmaker
+from shared.db import drop_database, ensure_database, migrate, new_sessionmaker
 from shared.events.consumer import DurableConsumer
 from shared.events.cursors import confirm, confirmed_through
 from shared.events.link import NatsLink
@@ -30,19 +31,26 @@ replica = Table("gap_widget_replica", replica_md, Column("id", Integer, primary_
 
 
 @pytest.fixture(scope="module")
-def engine(scratch_db_url):
-    engine = create_engine(scratch_db_url)
-    metadata.drop_all(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    migrate(SERVICE_DIR, scratch_db_url)
+def db_url(infra_urls):
+    """A database of this module's own: the demo schema migrated, dropped after."""
+    url = make_url(infra_urls["database"]).set(database=f"tt_shared_{uuid.uuid4().hex[:8]}")
+    rendered = url.render_as_string(hide_password=False)
+    ensure_database(rendered)
+    migrate(SERVICE_DIR, rendered)
+    yield rendered
+    drop_database(rendered)
+
+
+@pytest.fixture(scope="module")
+def engine(db_url):
+    engine = create_engine(db_url)
     replica_md.create_all(engine)
     yield engine
     engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def owner(infra_urls, identity_secret, engine, scratch_db_url):
+def owner(infra_urls, identity_secret, engine, db_url):
     settings = PlatformSettings(
         service_name="demo",
         database_url=infra_urls["database"],
@@ -50,7 +58,7 @@ def owner(infra_urls, identity_secret, engine, scratch_db_url):
         identity_secret=identity_secret,
         outbox_poll_seconds=0.1,
     )
-    with served(create_app(settings, scratch_db_url)) as url:
+    with served(create_app(settings, db_url)) as url:
         yield url
 
 
