@@ -27,6 +27,7 @@ from shared.events.deadletter import (
 )
 from shared.events.envelope import EventEnvelope
 from shared.identity import Identity, requires
+from shared.routing import feature_router
 
 AdminScope = Annotated[Identity, requires("admin:all")]
 Outcome = Literal["applied", "already_applied"]
@@ -86,7 +87,7 @@ class ReplayFailed(Exception):
 
 
 def dead_letters_router(service: str) -> APIRouter:
-    router = APIRouter(prefix=f"/api/v1/admin/dead-letters/{service}", tags=["admin"])
+    router = feature_router(service, f"/api/v1/admin/dead-letters/{service}", tags=["admin"])
 
     def consumers_of(request: Request) -> dict[str, DurableConsumer]:
         return {c.name: c for c in request.app.state.consumers}
