@@ -2,7 +2,7 @@
 
 NATS with its default fsync interval can lose acknowledged messages on a crash; the relay has
 already marked them published, so nothing would send them again. Each consumer therefore checks
-now and then (`TT_EVENT_REPAIR_SECONDS`), while it is caught up with the stream, the owner's
+now and then (`TT_EVENT_REPAIR_SECONDS`), unless it is replaying a long backlog, the owner's
 published outbox rows for its subject against its own processed ids:
 
 1. `POST /internal/events/published` on the owner: the rows past the consumer's cursor that
@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 PUBLISHED_PATH = "/internal/events/published"
 REPUBLISH_PATH = "/internal/events/republish"
 PAGE = 1000
+# A consumer with more than this still to receive is catching up, not missing events: no pass.
+BEHIND_LIMIT = 1000
 _REQUEST_SECONDS = 5.0
 
 EVENTS_REPAIRED = Counter(
@@ -156,8 +158,8 @@ class GapRepair:
         js = await self.link.jetstream()
         owner = owner_of(consumer.subject)
         info = await js.consumer_info(self.link.stream, consumer.name)
-        if info.num_pending or info.num_ack_pending:
-            return 0  # still applying what the stream holds: an event not yet here is no gap
+        if (info.num_pending or 0) > BEHIND_LIMIT:
+            return 0  # replaying history (new or long stopped): what it lacks may still be on the stream
         key = f"{owner}.{consumer.name}"
         cursor = self._cursors.get(key)
         if cursor is None:
