@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PACKAGES := shared gateway $(sort $(dir $(wildcard services/*/pyproject.toml)))
 STAMP := $(VENV)/.installed
 
-.PHONY: install lock run test bench lint contracts admin clean
+.PHONY: install lock run test bench soak lint contracts admin clean
 
 # Every install (this venv, CI, the images) takes its versions from the lock, constraints.txt.
 $(STAMP): constraints.txt requirements-dev.txt $(wildcard */pyproject.toml services/*/pyproject.toml)
@@ -34,6 +34,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# 30 minutes of mixed traffic at a fixed rate through two gateways; SOAK_ARGS="--minutes 2" to try it.
+soak: $(STAMP)
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 # Import contracts: each service that has a .importlinter file (its own root_package) is checked.
 IMPORT_CONTRACTS := $(sort $(wildcard services/*/.importlinter))

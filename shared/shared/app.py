@@ -4,7 +4,9 @@ Two steps: `shared.runtime.build_runtime` makes what the process runs on (engine
 NATS link, outbox relay, consumers, upstream client, replica catch-up); then the HTTP
 application is wired around it: the identity check, error handlers, body normalisation
 (`shared.jsonbody`), freshness headers (`shared.consistency`), request logs, metrics and
-traces (`shared.observability`), the service's routers, `/internal/events/flush`, `/healthz` +
+traces (`shared.observability`), the service's routers, the dead-letter admin routes
+(`shared.dead_letters_api`), `/internal/events/flush` and the gap repair's internal routes
+(`shared.events.repair`), `/healthz` +
 `/readyz` (database, schema not behind the migrations, NATS), `/metrics`, and each route's
 required scopes in OpenAPI (`shared.openapi_scopes`), with the error responses and create links
 (`shared.openapi_contract`). Nothing runs at build time: the lifespan
@@ -22,6 +24,7 @@ from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Depends, FastAPI
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.exc import ProgrammingError
 from starlette.requests import Request
@@ -29,9 +32,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from shared.consistency import FreshnessMiddleware
+from shared.dead_letters_api import dead_letters_router
 from shared.errors import install_error_handlers
 from shared.events.flush import flush_route
-from shared.identity import get_identity
+from shared.events.repair import PUBLISHED_PATH, REPUBLISH_PATH, published_rows, republish
+from shared.identity import get_identity, internal
 from shared.jsonbody import JsonBodyMiddleware
 from shared.observability import tracing
 from shared.observability.logs import setup_logging
@@ -103,8 +108,10 @@ def _wire_app(
     app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(FreshnessMiddleware, sync=runtime.sync)
     app.router.routes.append(flush_route(runtime.relay, runtime.link))  # first: matched before the routers
+    routers = [*routers, dead_letters_router(settings.service_name)]
     for router in routers:
         app.include_router(router)
+    app.include_router(_repair_router(runtime))
     app.router.routes.extend(_probe_routes(settings.service_name, runtime, Migrations.of(service_dir)))
     app.router.routes.append(Route("/metrics", _metrics, methods=["GET"], include_in_schema=False))
     with_scopes = publish_scopes(app, routers)
@@ -159,6 +166,46 @@ async def _metrics(request: Request) -> Response:
     service's own port only: it is not in the OpenAPI, so the gateway never routes it."""
     body, content_type = exposition()
     return Response(body, media_type=content_type)
+
+
+class PublishedQuery(BaseModel):
+    subject: str = Field(min_length=1, max_length=200)
+    after: int = Field(default=0, ge=0)
+    settled_seconds: float = Field(default=60, ge=0, le=86400)
+
+
+class RepublishRequest(BaseModel):
+    event_ids: list[str] = Field(min_length=1, max_length=1000)
+
+
+def _repair_router(runtime: ServiceRuntime) -> APIRouter:
+    """The owner's side of the gap repair (`shared.events.repair`): which published rows a
+    consumer should have, and publishing the ones it lacks again."""
+    router = APIRouter(include_in_schema=False)
+    table = runtime.relay.table
+
+    @router.post(PUBLISHED_PATH, dependencies=[internal()])
+    async def published_events(body: PublishedQuery) -> JSONResponse:
+        answer = await asyncio.to_thread(
+            published_rows,
+            runtime.engine,
+            table,
+            subject=body.subject,
+            after=body.after,
+            settled_seconds=body.settled_seconds,
+        )
+        return JSONResponse(answer)
+
+    @router.post(REPUBLISH_PATH, dependencies=[internal()])
+    async def republish_events(body: RepublishRequest) -> JSONResponse:
+        try:
+            count = await republish(runtime.engine, table, runtime.link, body.event_ids)
+        except Exception as exc:  # noqa: BLE001 - NATS down: the consumer asks again next pass
+            log.warning("republish: %r", exc)
+            return JSONResponse({"republished": 0}, status_code=503)
+        return JSONResponse({"republished": count})
+
+    return router
 
 
 @dataclass(frozen=True)

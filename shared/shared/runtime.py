@@ -2,7 +2,8 @@
 
 `build_runtime` makes the database engine and sessions, the NATS link, the outbox relay, the
 durable consumers, the signed client for other services (`Upstream`) and the read-your-writes
-catch-up (`ReplicaSync`); `ServiceRuntime.running()` runs the relay and consumers for the
+catch-up (`ReplicaSync`) and the gap repair (`GapRepair`); `ServiceRuntime.running()` runs the
+relay, the consumers and the repair for the
 process's lifetime and closes everything after. No HTTP wiring here: that is `shared.app`.
 """
 
@@ -23,6 +24,7 @@ from shared.events.consumer import BatchHandler, DurableConsumer, Handler
 from shared.events.link import NatsLink, StreamLimits
 from shared.events.outbox import OUTBOX_TABLE, PROCESSED_EVENTS_TABLE, session_info
 from shared.events.relay import OutboxRelay
+from shared.events.repair import GapRepair
 from shared.identity import IdentityCodec
 from shared.settings import PlatformSettings
 from shared.upstream import Upstream
@@ -56,6 +58,7 @@ class ServiceRuntime:
     codec: IdentityCodec
     upstream: Upstream
     sync: ReplicaSync
+    repair: GapRepair | None
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -63,6 +66,8 @@ class ServiceRuntime:
         clients, the NATS link and the engine's pool are closed."""
         tasks = [asyncio.create_task(self.relay.run(), name="outbox-relay")]
         tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.name}") for c in self.consumers]
+        if self.repair is not None:
+            tasks.append(asyncio.create_task(self.repair.run(), name="gap-repair"))
         try:
             yield
         finally:
@@ -94,7 +99,11 @@ def build_runtime(
     )
     link = NatsLink(settings.nats_url, stream=settings.nats_stream, name=settings.service_name, limits=limits)
     relay = OutboxRelay(
-        engine=engine, table=metadata.tables[OUTBOX_TABLE], link=link, poll_seconds=settings.outbox_poll_seconds
+        engine=engine,
+        table=metadata.tables[OUTBOX_TABLE],
+        link=link,
+        poll_seconds=settings.outbox_poll_seconds,
+        keep_published_seconds=settings.outbox_keep_published_seconds,
     )
     sessions = new_sessionmaker(engine)
     sessions.configure(info=session_info(metadata.tables[OUTBOX_TABLE], relay.wake))
@@ -108,6 +117,17 @@ def build_runtime(
         durables=[(c.name, c.subject) for c in durables],
         timeout=settings.catch_up_timeout_seconds,
     )
+    repair = (
+        GapRepair(
+            link=link,
+            upstream=upstream,
+            owner_urls=settings.service_urls(),
+            consumers=durables,
+            interval=settings.event_repair_seconds,
+        )
+        if settings.event_repair_seconds > 0 and durables
+        else None
+    )
     return ServiceRuntime(
         engine=engine,
         sessions=sessions,
@@ -117,6 +137,7 @@ def build_runtime(
         codec=codec,
         upstream=upstream,
         sync=sync,
+        repair=repair,
     )
 
 

@@ -35,8 +35,9 @@ class PlatformSettings(BaseSettings):
     nats_replay_since: datetime | None = None
     # The stream is the platform's event history: a new durable consumer (a new reporting
     # deployment, a new consumer in a service, a changed durable prefix) replays it from its
-    # start, and reporting's replay check reads it whole; the outbox keeps published rows only
-    # 7 days, so nothing else can rebuild older history. Hence no age or size limit by default.
+    # start, and reporting's replay check reads it whole; the outbox keeps published rows at
+    # most `outbox_keep_published_seconds`, so nothing else can rebuild older history. Hence no
+    # age or size limit by default.
     # A limit bounds the disk at the cost of that history: a consumer created later, or stopped
     # for longer than the age, misses what was dropped; when the size is reached the stream
     # refuses new events (they wait in the outbox, `tt_outbox_backlog` rises) rather than drop
@@ -48,6 +49,13 @@ class PlatformSettings(BaseSettings):
     # Deliveries of an event whose handler keeps failing before it goes to the dead-letter
     # stream (`TT_DLQ`, subjects `ttdlq.<durable>.<subject>`) and the consumer moves on.
     consumer_max_deliver: int = Field(default=5, ge=1)
+    # Gap repair (`shared.events.repair`): this often each consumer compares what it applied
+    # with its owner's published outbox rows older than one interval and has the missing ones
+    # re-published (NATS can lose acknowledged messages on a crash); 0 switches it off.
+    event_repair_seconds: float = Field(default=60, ge=0)
+    # Published outbox rows stay until every consumer of the service's events has confirmed
+    # them (and at least an hour), and never longer than this (what a repair can restore).
+    outbox_keep_published_seconds: float = Field(default=7 * 86400, ge=3600)
     identity_secret: SecretStr
     identity_ttl_seconds: int = 60
     outbox_poll_seconds: float = 1.0

@@ -7,7 +7,7 @@ aiohttp's client costs about 2 ms less per call than httpx's on these machines."
 
 from __future__ import annotations
 
-import json
+import json as jsonlib
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,7 +28,7 @@ class Answer:
 
     def json(self) -> Any:
         """Raises ValueError when the body is not JSON."""
-        return json.loads(self.body)
+        return jsonlib.loads(self.body)
 
 
 class Upstream:
@@ -50,11 +50,20 @@ class Upstream:
     async def get(self, url: str, *, caller: Identity | None, params: dict[str, object], timeout: float) -> Answer:
         return await self._call("GET", url, caller=caller, params=params, timeout=timeout)
 
-    async def post(self, url: str, *, params: dict[str, object], timeout: float) -> Answer:
-        return await self._call("POST", url, caller=None, params=params, timeout=timeout)
+    async def post(
+        self, url: str, *, params: dict[str, object] | None = None, json: object = None, timeout: float
+    ) -> Answer:
+        return await self._call("POST", url, caller=None, params=params or {}, json=json, timeout=timeout)
 
     async def _call(
-        self, method: str, url: str, *, caller: Identity | None, params: dict[str, object], timeout: float
+        self,
+        method: str,
+        url: str,
+        *,
+        caller: Identity | None,
+        params: dict[str, object],
+        timeout: float,
+        json: object = None,
     ) -> Answer:
         """Raises TimeoutError past `timeout` (the whole call), UpstreamUnavailable when the
         service cannot be reached."""
@@ -65,6 +74,7 @@ class Upstream:
                 url,
                 params={key: str(value) for key, value in params.items()},
                 headers=headers,
+                json=json,
                 timeout=aiohttp.ClientTimeout(total=timeout),
             ) as response:
                 return Answer(response.status, await response.read())

@@ -13,10 +13,13 @@ import contextlib
 import logging
 import time
 import zlib
+from datetime import timedelta
 
-from sqlalchemy import BigInteger, Engine, Table, Text, any_, bindparam, cast, func, select, text, update
+from sqlalchemy import BigInteger, Engine, Table, Text, and_, any_, bindparam, cast, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from shared.events.catchup import owner_of
+from shared.events.cursors import confirmed_through
 from shared.events.link import NatsLink
 from shared.events.metrics import OutboxMetrics
 from shared.events.outbox import HEADERS_KEY
@@ -25,8 +28,9 @@ log = logging.getLogger(__name__)
 
 _BATCH = 500
 _LOCKED_RETRY_SECONDS = 0.05
-# Published rows are kept a while for inspection and replays, then purged.
-_KEEP_PUBLISHED = "7 days"
+# Published rows stay at least this long (inspection; the stream's 20-minute duplicate window)
+# even once every consumer has confirmed them (`shared.events.cursors`).
+_MIN_KEEP_SECONDS = 3600
 _PURGE_EVERY_SECONDS = 600
 _FLUSH_POLL_SECONDS = 0.005
 _ACK_TIMEOUT_SECONDS = 5.0
@@ -39,7 +43,7 @@ class PublishIncomplete(Exception):
     """Some events of a batch were not acknowledged: they stay unpublished for the next pass."""
 
 
-async def _publish_in_order(js, rows) -> int:
+async def publish_in_order(js, rows) -> int:
     """Publish the rows pipelined (all sent, then the acknowledgements awaited: several times
     cheaper than one round trip each), in order on one connection, so the stream keeps their
     order. Returns how many, from the first, JetStream acknowledged; only those count as
@@ -59,12 +63,31 @@ async def _publish_in_order(js, rows) -> int:
     return acked.index(False) if False in acked else len(acked)
 
 
+async def _all_consumers(js, stream: str) -> list:
+    """Every consumer of the stream (JetStream lists them a page at a time)."""
+    consumers: list = []
+    while True:
+        page = await js.consumers_info(stream, offset=len(consumers))
+        consumers += page
+        if not page:
+            return consumers
+
+
 class OutboxRelay:
-    def __init__(self, *, engine: Engine, table: Table, link: NatsLink, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        table: Table,
+        link: NatsLink,
+        poll_seconds: float = 1.0,
+        keep_published_seconds: float = 7 * 86400,
+    ) -> None:
         self.engine = engine
         self.table = table
         self.link = link
         self.poll_seconds = poll_seconds
+        self.keep_published_seconds = keep_published_seconds
         self._lock_key = zlib.crc32(f"tt-outbox:{engine.url.database}".encode())
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wakeup = asyncio.Event()
@@ -145,7 +168,7 @@ class OutboxRelay:
             rows = await asyncio.to_thread(self._claim, conn)
             if rows is None:
                 return None
-            acknowledged = await _publish_in_order(js, rows)
+            acknowledged = await publish_in_order(js, rows)
             if acknowledged:
                 await asyncio.to_thread(self._mark_published, conn, [r[0] for r in rows[:acknowledged]])
                 self._published.set()
@@ -162,7 +185,25 @@ class OutboxRelay:
         if now < self._next_purge:
             return
         self._next_purge = now + _PURGE_EVERY_SECONDS
-        await asyncio.to_thread(self._purge)
+        await asyncio.to_thread(self._purge, await self._confirmed_by_every_consumer())
+
+    async def _confirmed_by_every_consumer(self) -> int | None:
+        """The outbox id through which every durable consumer of this service's events has
+        confirmed it has them (their repair cursors); None while any has not said."""
+        try:
+            js = await self.link.jetstream()
+            durables = [
+                info.name
+                for info in await _all_consumers(js, self.link.stream)
+                if info.config.durable_name and owner_of(info.config.filter_subject or "") == self.link.name
+            ]
+            cursors = [await confirmed_through(js, self.link.name, durable) for durable in durables]
+        except Exception as exc:  # noqa: BLE001 - NATS away: purge by age only
+            log.debug("repair cursors not read: %r", exc)
+            return None
+        if not cursors or None in cursors:
+            return None
+        return min(c for c in cursors if c is not None)
 
     async def _watch_backlog(self) -> None:
         """Beside the publishing loop, which may wait on NATS for as long as it is away: a
@@ -186,10 +227,17 @@ class OutboxRelay:
             count, age = conn.execute(query).one()
         return count, max(float(age), 0.0)
 
-    def _purge(self) -> None:
+    def _purge(self, confirmed: int | None) -> None:
+        """Published rows past the bounded time, or confirmed by every consumer (and an hour old)."""
         t = self.table
+        expired = t.c.published_at < func.now() - timedelta(seconds=self.keep_published_seconds)
+        if confirmed is not None:
+            confirmed_long_ago = and_(
+                t.c.id <= confirmed, t.c.published_at < func.now() - timedelta(seconds=_MIN_KEEP_SECONDS)
+            )
+            expired = or_(expired, confirmed_long_ago)
         with self.engine.begin() as conn:
-            conn.execute(t.delete().where(t.c.published_at < func.now() - text(f"interval '{_KEEP_PUBLISHED}'")))
+            conn.execute(t.delete().where(t.c.published_at.is_not(None), expired))
 
     def _claim(self, conn):
         conn.begin()

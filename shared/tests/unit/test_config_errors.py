@@ -136,3 +136,15 @@ class TestUnknownVariables:
     def test_the_image_and_launcher_variables_are_allowed(self, known):
         env = {"TT_APP": "gateway.main:create_app", "TT_BIND_HOST": "0.0.0.0", "TT_BENCH_ROWS": "10", "PATH": "/bin"}
         assert unknown_variables_warning(env, known) is None
+
+
+class TestGapRepairSettings:
+    def test_an_outbox_kept_under_an_hour_is_refused(self, clean_environment):
+        lines = errors_for(PlatformSettings, {"TT_OUTBOX_KEEP_PUBLISHED_SECONDS": "60"}, clean_environment)
+        assert len(lines) == 1 and lines[0].startswith("TT_OUTBOX_KEEP_PUBLISHED_SECONDS='60' is not valid")
+
+    def test_a_negative_repair_interval_is_refused_and_zero_switches_it_off(self, clean_environment):
+        lines = errors_for(PlatformSettings, {"TT_EVENT_REPAIR_SECONDS": "-1"}, clean_environment)
+        assert len(lines) == 1 and lines[0].startswith("TT_EVENT_REPAIR_SECONDS='-1' is not valid")
+        clean_environment.setenv("TT_EVENT_REPAIR_SECONDS", "0")
+        assert PlatformSettings().event_repair_seconds == 0
