@@ -69,7 +69,9 @@ def test_each_scope_opens_exactly_the_routes_that_declare_it(api, holder, token_
 def _expire(stack, token_id: int) -> None:
     engine = create_engine(stack.env["TT_AUTH_DATABASE_URL"])
     with engine.begin() as conn:
-        conn.execute(text("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = :i"), {"i": token_id})
+        conn.execute(
+            text("UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE id = :i"), {"i": token_id}
+        )
     engine.dispose()
 
 
