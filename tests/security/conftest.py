@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from fakes.server import Answer, FakeProvider, Request
 
 
 @dataclass
@@ -75,3 +76,20 @@ def openapi(stack) -> dict:
     r = httpx.get(stack.gateway_url + "/api/openapi.json", timeout=10)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+class WebhookReceiver(FakeProvider):
+    """Where a user's webhook delivers: records every delivery and answers 200."""
+
+    def handle(self, request: Request) -> Answer:
+        return Answer()
+
+    def event_types(self) -> list[str]:
+        return [r.headers.get("x-webhook-event", "") for r in self.received()]
+
+
+@pytest.fixture(scope="module")
+def webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()
