@@ -102,6 +102,8 @@ def new_auth_env(infra_urls: dict[str, str], identity_secret: str) -> dict[str, 
         "TT_OUTBOX_POLL_SECONDS": "0.5",
         "TT_NATS_DURABLE_PREFIX": f"e2e-{uuid.uuid4().hex[:8]}-",
         "TT_NATS_REPLAY_SINCE": SESSION_STARTED,
+        # every process of the stack at DEBUG: the security suite greps their logs for secrets
+        "TT_LOG_LEVEL": "DEBUG",
     }
 
 
