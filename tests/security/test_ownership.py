@@ -218,11 +218,6 @@ def test_bs_timer_is_bs_own(world):
     assert world.a.get("/api/v1/timer/status").json()["active"] is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="integrations fans every event out to every active subscription, "
-    "whoever owns it: another user's webhook receives A's data",
-)
 def test_bs_webhook_never_receives_as_events(world, webhook_receiver):
     def received(who: str) -> list[str]:
         return [r.body.decode() for r in webhook_receiver.received(f"/{who}")]

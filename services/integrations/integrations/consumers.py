@@ -35,6 +35,7 @@ def apply_user_event(session: Session, event: EventEnvelope) -> None:
             "id": int(data["id"]),
             "username": data["username"],
             "display_name": data.get("display_name") or data.get("full_name") or data["username"],
+            "is_admin": bool(data.get("is_admin")),
         },
         event,
     )
@@ -63,7 +64,8 @@ def deliver_events(session: Session, events: list[EventEnvelope], *, notify: Cal
     for event, name in named:
         if name.startswith("user."):
             apply_user_event(session, event)
-        webhook_ids = [s.id for s in subscriptions if s.receives(name, event.occurred_at)]
+        actor_id = (event.actor or {}).get("user_id")
+        webhook_ids = [s.id for s in subscriptions if s.receives(name, event.occurred_at, actor_id)]
         if webhook_ids:  # the common case is nobody listening: nothing to build
             created += _deliver(session, event, name, webhook_ids)
     if created and notify is not None and not session.info.get(_NOTIFY_KEY):

@@ -119,13 +119,16 @@ class WebhookDelivery(Base):
 
 
 class KnownUser(Base):
-    """Replica of auth's users (`tt.auth.user.*`): the acting user of a webhook envelope."""
+    """Replica of auth's users (`tt.auth.user.*`): the acting user of a webhook envelope, and
+    whether a webhook owner may receive other users' events."""
 
     __tablename__ = "known_users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     username: Mapped[str] = mapped_column(String(200), nullable=False)
     display_name: Mapped[str | None] = mapped_column(String(200))
+    # an admin's webhooks receive every user's events; anyone else's only their own
+    is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     event_at: Mapped[datetime] = mapped_column(TZDateTime(), nullable=False)
 
 

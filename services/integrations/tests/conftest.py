@@ -32,6 +32,7 @@ from sqlalchemy.orm import sessionmaker
 from integrations.main import create_app
 from integrations.models import KnownUser, Webhook, outbox
 from integrations.settings import IntegrationsSettings
+from shared.db import utcnow
 from shared.testing.service import ServiceUnderTest
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -51,11 +52,19 @@ def service_under_test() -> ServiceUnderTest:
     )
 
 
+def known_owner(session, user_id: int, *, is_admin: bool) -> None:
+    """The webhook owner in the user replica (whether their hooks get other users' events)."""
+    if session.get(KnownUser, user_id) is None:
+        session.add(KnownUser(id=user_id, username=f"owner{user_id}", is_admin=is_admin, event_at=utcnow()))
+
+
 @pytest.fixture
 def make_webhook(session):
-    """`make_webhook(user_id=..., **fields)`: a subscription row (no secret), flushed."""
+    """`make_webhook(user_id=..., **fields)`: a subscription row (no secret), flushed. Its owner
+    (user 1 by default) is an admin in the user replica unless `owner_is_admin=False`, so it
+    receives every user's events."""
 
-    def make(**overrides: Any) -> Webhook:
+    def make(owner_is_admin: bool = True, **overrides: Any) -> Webhook:
         fields: dict[str, Any] = {
             "name": f"hook {uuid.uuid4().hex[:6]}",
             "url": "https://example.com/hook",
@@ -63,6 +72,7 @@ def make_webhook(session):
             "user_id": 1,
         }
         fields.update(overrides)
+        known_owner(session, fields["user_id"], is_admin=owner_is_admin)
         webhook = Webhook(**fields)
         session.add(webhook)
         session.flush()
@@ -257,12 +267,13 @@ def running_app(worker_settings):
 
 @pytest.fixture
 def subscribe(committed):
-    """`subscribe(url, events=[...], **fields)` → (webhook id, plain secret or None), committed."""
+    """`subscribe(url, events=[...], **fields)` → (webhook id, plain secret or None), committed;
+    its owner (user 1 by default) an admin unless `owner_is_admin=False`."""
     from integrations.secrets import SecretBox, new_webhook_secret
 
     box = SecretBox([ENCRYPTION_KEY])
 
-    def make(url: str, *, secret: bool = True, **fields: Any) -> tuple[int, str | None]:
+    def make(url: str, *, secret: bool = True, owner_is_admin: bool = True, **fields: Any) -> tuple[int, str | None]:
         plain = new_webhook_secret() if secret else None
         values: dict[str, Any] = {
             "name": "receiver",
@@ -274,6 +285,7 @@ def subscribe(committed):
         }
         values.update(fields)
         with committed() as s, s.begin():
+            known_owner(s, values["user_id"], is_admin=owner_is_admin)
             webhook = Webhook(**values, secret=box.seal(plain) if plain else None)
             s.add(webhook)
             s.flush()

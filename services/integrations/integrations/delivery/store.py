@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from integrations.catalogue import WILDCARD
 from integrations.delivery import policy
 from integrations.delivery.sender import AttemptRequest, Outcome
-from integrations.models import Webhook, WebhookDelivery
+from integrations.models import KnownUser, Webhook, WebhookDelivery
 from integrations.secrets import SecretBox, SecretUnreadableError
 
 log = logging.getLogger(__name__)
@@ -37,24 +37,33 @@ class Subscription:
     id: int
     events: frozenset[str]
     created_at: datetime
+    owner_id: int
+    owner_is_admin: bool
 
-    def receives(self, event_type: str, occurred_at: datetime) -> bool:
-        """Its `events` hold the name or `*`, and it existed when the event happened."""
-        return (event_type in self.events or WILDCARD in self.events) and self.created_at <= occurred_at
+    def receives(self, event_type: str, occurred_at: datetime, actor_id: int | None) -> bool:
+        """Its `events` hold the name or `*`, it existed when the event happened, and the event
+        is its owner's to see: an admin's subscription receives every user's events, anyone
+        else's only those they caused (CONVENTIONS §4: non-admins see only their own data)."""
+        if not (event_type in self.events or WILDCARD in self.events) or self.created_at > occurred_at:
+            return False
+        return self.owner_is_admin or (actor_id is not None and int(actor_id) == self.owner_id)
 
 
 def active_subscriptions(session: Session, event_types: set[str]) -> list[Subscription]:
     """The active subscriptions to any of `event_types` (or `*`), by id: one query decides a
-    whole batch of events."""
+    whole batch of events. An owner the user replica does not know yet counts as no admin."""
     rows = session.execute(
-        select(Webhook.id, Webhook.events, Webhook.created_at)
+        select(
+            Webhook.id, Webhook.events, Webhook.created_at, Webhook.user_id, func.coalesce(KnownUser.is_admin, False)
+        )
+        .outerjoin(KnownUser, KnownUser.id == Webhook.user_id)
         .where(
             Webhook.is_active.is_(True),
             or_(Webhook.events.has_any(array(sorted(event_types))), Webhook.events.contains([WILDCARD])),
         )
         .order_by(Webhook.id)
     ).all()
-    return [Subscription(id, frozenset(events), created_at) for id, events, created_at in rows]
+    return [Subscription(id, frozenset(events), created, owner, admin) for id, events, created, owner, admin in rows]
 
 
 def create_deliveries(

@@ -98,3 +98,17 @@ def test_a_batch_gets_the_deliveries_of_its_events_one_at_a_time(session, make_w
     assert deliver_events(session, batch) == 4
     got = {(d.event_id, d.webhook_id) for d in session.query(WebhookDelivery)}
     assert got == {(e.id, hook.id) for e in (batch[0], batch[2]) for hook in (clients, everything)}
+
+
+def test_a_non_admins_subscription_receives_only_the_events_its_owner_caused(session, make_webhook):
+    own = make_webhook(user_id=77, owner_is_admin=False)
+
+    def client_created(actor: int | None) -> EventEnvelope:
+        data = example_payload("tt.crm.client.created", id=5, name="C")
+        return EventEnvelope(type="tt.crm.client.created", source="crm", data=data,
+                             actor=None if actor is None else {"user_id": actor})  # fmt: skip
+
+    mine, theirs, system = client_created(77), client_created(78), client_created(None)
+    for event in (mine, theirs, system):
+        deliver_event(session, event)
+    assert [d.event_id for d in session.query(WebhookDelivery).filter_by(webhook_id=own.id)] == [mine.id]
