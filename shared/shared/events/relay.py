@@ -9,7 +9,6 @@ re-publishes, and JetStream drops the duplicate by its message id.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import zlib
@@ -23,6 +22,7 @@ from shared.events.cursors import confirmed_through
 from shared.events.link import NatsLink
 from shared.events.metrics import OutboxMetrics
 from shared.events.outbox import HEADERS_KEY
+from shared.waiting import sleep_until_set
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +108,7 @@ class OutboxRelay:
             self._wakeup.set()
             # This process's relay says when it published; another replica's relay (holding the
             # outbox lock) is seen by the poll.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._published.wait(), _FLUSH_POLL_SECONDS)
+            await sleep_until_set(self._published, _FLUSH_POLL_SECONDS)
             if await asyncio.to_thread(self._newest_unpublished, target) is None:
                 return True
         return False
@@ -134,10 +133,7 @@ class OutboxRelay:
         delay = self.poll_seconds
         try:
             while True:
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
-                except TimeoutError:
-                    pass
+                await sleep_until_set(self._wakeup, delay)
                 self._wakeup.clear()
                 try:
                     delay = await self.drain()

@@ -23,6 +23,7 @@ from integrations.delivery import store
 from integrations.delivery.sender import AttemptRequest, Sender
 from integrations.secrets import SecretBox
 from shared.db import utcnow
+from shared.waiting import sleep_until_set
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +93,7 @@ class DeliveryWorker:
                 log.warning("webhook worker: %s; retrying", exc)
                 delay = _ERROR_RETRY_SECONDS
             if delay > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+                await sleep_until_set(self._wakeup, delay)
 
     async def _pass(self) -> float:
         """Start what is due and free slots allow; returns how long to sleep."""
