@@ -213,10 +213,10 @@ def _apply(quote: Quote, body: QuoteUpdate, actor: Identity) -> None:
 def update_quote(
     session: Session, quote_id: int, body: QuoteUpdate, *, actor: Identity, settings: CrmSettings
 ) -> dict[str, Any]:
-    """Unknown → 404; only the creator or an admin may change a quote → 403."""
-    quote = _find(session, quote_id, lock=True)
-    if quote is None:
-        raise _not_found(quote_id)
+    """As DELETE: not visible (unknown, or another user's) → 404, so an id never tells a
+    non-admin that someone else's quote exists (§6.3's visibility rule); visible but neither
+    creator nor admin → 403, which waits for a wider visibility rule as in `delete_quote`."""
+    quote = _visible_quote(session, quote_id, actor, lock=True)
     _ensure_may_change(quote, actor)
     _apply(quote, body, actor)
     _store_totals(quote)

@@ -564,10 +564,13 @@ class TestUpdateQuote:
         assert len(session.get(Quote, q.id).items) == 1
         assert outbox_events() == []
 
-    def test_other_users_quote_is_403_and_unchanged(self, client, make_quote, user_headers, session, outbox_events):
+    @pytest.mark.parametrize("method", ["put", "patch"])
+    def test_other_users_quote_is_404_and_unchanged(
+        self, client, make_quote, user_headers, session, outbox_events, method
+    ):
         q = make_quote(1, title="Theirs")
-        r = client.put(f"/api/v1/quotes/{q.id}", json={"title": "Mine now"}, headers=user_headers)
-        assert r.status_code == 403 and r.json()["error_code"] == "forbidden"
+        r = client.request(method.upper(), f"/api/v1/quotes/{q.id}", json={"title": "Mine now"}, headers=user_headers)
+        assert r.status_code == 404 and r.json()["error_code"] == "not_found"
         session.expire_all()
         assert session.get(Quote, q.id).title == "Theirs" and outbox_events() == []
 
