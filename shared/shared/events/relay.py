@@ -14,7 +14,22 @@ import time
 import zlib
 from datetime import timedelta
 
-from sqlalchemy import BigInteger, Engine, Table, Text, and_, any_, bindparam, cast, func, or_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    Select,
+    Table,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.events.catchup import owner_of
@@ -71,6 +86,19 @@ async def _all_consumers(js, stream: str) -> list:
         consumers += page
         if not page:
             return consumers
+
+
+def publishable(t: Table) -> Select:
+    """Outbox rows as they are published, in outbox order: id, event id, subject, the envelope
+    as PostgreSQL's JSON text (published as is, never parsed here) and apart from it the headers
+    it travels with (its trace context, when it has one)."""
+    return select(
+        t.c.id,
+        t.c.event_id,
+        t.c.subject,
+        cast(t.c.payload.op("-")(cast(HEADERS_KEY, Text)), Text),
+        t.c.payload[HEADERS_KEY],
+    ).order_by(t.c.id)
 
 
 class OutboxRelay:
@@ -240,21 +268,7 @@ class OutboxRelay:
         if not conn.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": self._lock_key}):
             conn.rollback()
             return None
-        t = self.table
-        # the envelope as PostgreSQL's JSON text (published as is, never parsed here) and apart
-        # from it the headers it travels with (its trace context, when it has one)
-        return conn.execute(
-            select(
-                t.c.id,
-                t.c.event_id,
-                t.c.subject,
-                cast(t.c.payload.op("-")(cast(HEADERS_KEY, Text)), Text),
-                t.c.payload[HEADERS_KEY],
-            )
-            .where(t.c.published_at.is_(None))
-            .order_by(t.c.id)
-            .limit(_BATCH)
-        ).all()
+        return conn.execute(publishable(self.table).where(self.table.c.published_at.is_(None)).limit(_BATCH)).all()
 
     def _mark_published(self, conn, ids: list[int]) -> None:
         # one array parameter, not an IN list of hundreds (which the driver parses out of the text)

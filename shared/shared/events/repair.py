@@ -30,7 +30,7 @@ from typing import Any
 
 from nats.js import JetStreamContext
 from prometheus_client import Counter
-from sqlalchemy import Engine, String, Table, Text, any_, bindparam, cast, func, select
+from sqlalchemy import Engine, String, Table, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.events.catchup import owner_of
@@ -38,8 +38,7 @@ from shared.events.consumer import DurableConsumer
 from shared.events.cursors import confirm, confirmed_through
 from shared.events.deadletter import dead_lettered_ids
 from shared.events.link import NatsLink
-from shared.events.outbox import HEADERS_KEY
-from shared.events.relay import publish_in_order
+from shared.events.relay import publish_in_order, publishable
 from shared.upstream import Upstream
 
 log = logging.getLogger(__name__)
@@ -98,16 +97,9 @@ async def republish(engine: Engine, table: Table, link: NatsLink, event_ids: lis
     def rows() -> list[Any]:
         with engine.connect() as conn:
             return conn.execute(
-                select(
-                    t.c.id,
-                    t.c.event_id,
-                    t.c.subject,
-                    cast(t.c.payload.op("-")(cast(HEADERS_KEY, Text)), Text),
-                    t.c.payload[HEADERS_KEY],
-                )
+                publishable(t)
                 .where(t.c.event_id == any_(bindparam("ids", event_ids, type_=ARRAY(String))))
                 .where(t.c.published_at.is_not(None))
-                .order_by(t.c.id)
             ).all()
 
     found = await asyncio.to_thread(rows)
