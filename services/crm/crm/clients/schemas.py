@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, StringConstraints
 
 from crm.values import Email, Money, Text, Text50, Text200, to_int, trim
+from shared.inputs import published_required
 
 
 def _non_negative(value: Any) -> Any:
@@ -43,8 +44,7 @@ class ClientFields(BaseModel):
 
 
 class ClientCreate(ClientFields):
-    # published as required (the service answers 400 without them), so clients and the fuzzer see it
-    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+    model_config = published_required("name")
 
 
 class ClientUpdate(ClientFields):

@@ -23,6 +23,7 @@ from crm.values import (
     drop_invalid_money,
     trim_to_none,
 )
+from shared.inputs import published_required
 
 DealStatus = Annotated[Literal["open", "won", "lost", "cancelled"] | None, BeforeValidator(trim_to_none)]
 # The desktop app sends the money as `amount`; `value` wins when both are present.
@@ -51,6 +52,8 @@ class DealFields(BaseModel):
 
 class DealCreate(DealFields):
     """`name` is required by the service (so its message is the spec's "name is required")."""
+
+    model_config = published_required("name")
 
     name: Text200 = None
     description: Text = None

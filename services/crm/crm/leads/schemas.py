@@ -26,6 +26,7 @@ from crm.values import (
     tags_to_text,
     trim_to_none,
 )
+from shared.inputs import published_required
 
 
 def _email_or_blank(value: str | None) -> str | None:
@@ -46,6 +47,8 @@ UpdateTags = Annotated[str | None, BeforeValidator(_tags_or_blank)]
 
 class LeadCreate(BaseModel):
     """First and last name are required by the service (one message for both, crm.md §5.2)."""
+
+    model_config = published_required("first_name", "last_name")
 
     first_name: Text100 = None
     last_name: Text100 = None

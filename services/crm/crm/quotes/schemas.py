@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, model_validator
 
 from crm.values import IntValue, LooseDate, LooseInt, Money, Text, Text100, Text200, text, to_date_or_none, trim_to_none
-from shared.inputs import row_id
+from shared.inputs import published_required, row_id
 
 LINE_KINDS = ("item", "expense", "good")
 QuoteStatus = Literal["draft", "sent", "accepted", "rejected", "expired"]
@@ -80,6 +80,8 @@ class QuoteItemInput(BaseModel):
 class QuoteCreate(BaseModel):
     """`total_amount`, `hourly_rate` and `estimated_hours` are accepted like any unknown key and
     ignored: totals are always recomputed from the items."""
+
+    model_config = published_required("client_id", "title")
 
     client_id: IntValue = None
     title: Text200 = None

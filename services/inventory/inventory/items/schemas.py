@@ -8,6 +8,7 @@ from pydantic import BaseModel, BeforeValidator
 
 from inventory.inputs import CurrencyCode, OptionalAmount, Text, Text100, Text200, text, trim_to_none
 from inventory.schemas import ItemRead
+from shared.inputs import published_required
 
 
 def _upper(value: Any) -> Any:
@@ -43,6 +44,8 @@ class ItemFields(BaseModel):
 
 
 class ItemCreate(ItemFields):
+    model_config = published_required("sku", "name")
+
     sku: Sku = None
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator
 
 from inventory.inputs import Text, Text50, Text200, trim_to_none
 from inventory.schemas import WarehouseRead
+from shared.inputs import published_required
 
 
 def _code(value: Any) -> Any:
@@ -34,8 +35,7 @@ class WarehouseFields(BaseModel):
 
 
 class WarehouseCreate(WarehouseFields):
-    # published as required (the service answers 400 without them), so clients and the fuzzer see it
-    model_config = ConfigDict(json_schema_extra={"required": ["name", "code"]})
+    model_config = published_required("name", "code")
 
 
 class WarehouseUpdate(WarehouseFields):

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel
 
-from shared.inputs import IntValue, Money, Text, Text100, Text200, text
+from shared.inputs import IntValue, Money, Text, Text100, Text200, published_required, text
 
 COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 CODE_MAX = 20
@@ -71,7 +71,7 @@ class ProjectFields(BaseModel):
 
 
 class ProjectCreate(ProjectFields):
-    pass
+    model_config = published_required("name", "client_id")
 
 
 class ProjectUpdate(ProjectFields):

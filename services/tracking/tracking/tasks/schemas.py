@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from shared.inputs import IntValue, Text, round_money, text, to_decimal
+from shared.inputs import IntValue, Text, published_required, round_money, text, to_decimal
 from tracking.tasks.rules import to_priority, to_status
 
 # Numeric(10, 2): the largest estimate the column holds is below this.
@@ -110,6 +110,8 @@ class TaskFields(BaseModel):
 
 
 class TaskCreate(TaskFields):
+    model_config = published_required("name", "project_id")
+
     # Required through validators (not pydantic's `missing`), so the messages are the spec's
     # and a body missing both gets one 400 naming both.
     name: TaskName = Field(None, validate_default=True)
