@@ -170,10 +170,11 @@ class TestPartialFailure:
             {
                 "projects": Reply(body={"results": [WEBSITE]}),
                 "tasks": Reply(500, {"error": "boom"}),
-                "clients": Reply(body={"results": [ACME]}, delay=3.0),
+                "clients": Reply(body={"results": [ACME]}, delay=8.0),
                 "entries": Reply(body=b"{not json"),
             },
-            timeout=0.5,
+            # room for the prompt answers on a loaded host (0.5 s once timed out a prompt one in CI)
+            timeout=2.0,
         )
         started = time.monotonic()
         response = search.get(URL, params={"q": "web"}, headers=headers_for(user_id, "read:projects"))
@@ -187,13 +188,13 @@ class TestPartialFailure:
             "errors": {"tasks": "error 500", "clients": "timed out", "entries": "invalid response"},
         }
         # bounded by the per-domain timeout, not by the slow domain
-        assert elapsed < 2.0
+        assert elapsed < 5.0
 
     def test_a_slow_drip_answer_is_cut_at_the_timeout(self, search_via, headers_for, user_id):
-        search = search_via({"tasks": Reply(body={"results": [WEB_TASK]}, delay=2.0)}, timeout=0.4)
+        search = search_via({"tasks": Reply(body={"results": [WEB_TASK]}, delay=6.0)}, timeout=1.0)
         started = time.monotonic()
         body = search.get(URL, params={"q": "web", "types": "task"}, headers=headers_for(user_id, "read:*")).json()
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 4.0
         assert body["errors"] == {"tasks": "timed out"}
 
     def test_an_answer_of_another_shape_fails_its_domain(self, search_via, headers_for, user_id):
